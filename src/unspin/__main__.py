@@ -1,0 +1,5 @@
+import sys
+
+from unspin.cli import main
+
+sys.exit(main())
