@@ -1,0 +1,1 @@
+"""Corpus-scale scanning: readers, writers and the engines that run unspin over them."""
