@@ -1,0 +1,610 @@
+"""Scan a corpus: read -> analyse -> write, in shards that survive being killed.
+
+How the work is cut, so that every engine and every interruption give the same bytes:
+
+- Input files are grouped: each JSONL/Parquet/WARC file is its own group; a run of
+  consecutive .txt files (one document each) forms groups of up to `shard_size` files.
+- A group's records are cut into shards of `shard_size` records (or fewer, once their
+  text reaches `shard_bytes`). Shard ``GGGGGG-KKKKKK`` is the K-th shard of group G, so
+  shard boundaries depend only on the input and the options, never on -j or the engine.
+- Each finished shard is written atomically into ``OUTPUT.parts/`` (its stats first, its
+  rows last: the rows file existing means the shard is done). A group whose shards are all
+  done gets a marker, so a resumed run skips it without reading it again.
+- When every group is done the shards are concatenated, in order, into OUTPUT (atomically),
+  the manifest is written and the parts folder removed. A killed run started again with the
+  same command redoes only the missing shards.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import time
+from collections import Counter, deque
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from unspin.corpus.readers import DEFAULT_MAX_BYTES, Record, detect_format, expand_inputs, iter_file
+from unspin.corpus.writers import (
+    empty_output,
+    encode_jsonl,
+    encode_rows,
+    error_row,
+    merge_parts,
+    output_format,
+    part_suffix,
+    result_row,
+    write_atomic,
+)
+from unspin.errors import DataError, InputError, UnspinError
+
+VERDICTS = ("spun", "clean", "uncertain", "unsupported")
+DEFAULT_SHARD_SIZE = 1000
+DEFAULT_SHARD_BYTES = 32 * 1024 * 1024
+PLAN_VERSION = 1
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    """Everything that changes the output bytes (and so must match on resume)."""
+
+    text_field: str = "text"
+    id_field: str | None = None
+    max_bytes: int = DEFAULT_MAX_BYTES
+    restore: bool = False
+    keep: tuple[str, ...] | None = None  # write only records with these verdicts
+    drop: tuple[str, ...] | None = None  # write all records but those with these verdicts
+    threshold: float | None = None
+    fmt: str = "jsonl"
+    shard_size: int = DEFAULT_SHARD_SIZE
+    shard_bytes: int = DEFAULT_SHARD_BYTES
+
+    def __post_init__(self) -> None:
+        if self.keep is not None and self.drop is not None:
+            raise InputError("--keep and --drop cannot be combined")
+        for v in (self.keep or ()) + (self.drop or ()):
+            if v not in VERDICTS:
+                raise InputError(f"unknown verdict {v!r} (choose from {', '.join(VERDICTS)})")
+        if self.shard_size < 1 or self.shard_bytes < 1 or self.max_bytes < 1:
+            raise InputError("shard size, shard bytes and max bytes must be positive")
+        if self.threshold is not None and not 0.0 <= self.threshold <= 1.0:
+            raise InputError("threshold must be between 0 and 1")
+
+    @property
+    def filtering(self) -> bool:
+        return self.keep is not None or self.drop is not None
+
+    def selects(self, verdict: str) -> bool:
+        if self.keep is not None:
+            return verdict in self.keep
+        if self.drop is not None:
+            return verdict not in self.drop
+        return True
+
+
+# -- shard processing (runs in workers, Ray actors or in-process) -----------------------------
+
+
+def error_category(reason: str) -> str:
+    return reason.split(":", 1)[0].strip() or "unknown error"
+
+
+def new_stats() -> dict[str, Any]:
+    return {
+        "records": 0,
+        "analysed": 0,
+        "errors": 0,
+        "written": 0,
+        "filtered_out": 0,
+        "text_chars": 0,
+        "errors_by_reason": {},
+        "verdicts": {},
+    }
+
+
+def add_stats(total: dict[str, Any], part: dict[str, Any]) -> None:
+    for key, value in part.items():
+        if isinstance(value, dict):
+            bucket = total.setdefault(key, {})
+            for k, v in value.items():
+                bucket[k] = bucket.get(k, 0) + v
+        else:
+            total[key] = total.get(key, 0) + value
+
+
+def process_shard(
+    analyzer: Any, records: Sequence[Record], opts: ScanOptions
+) -> tuple[bytes, bytes | None, dict]:
+    """Analyse one shard: (rows as bytes, error rows as bytes (filter modes), stats)."""
+    rows: list[dict[str, Any]] = []
+    err_rows: list[dict[str, Any]] = []
+    stats = new_stats()
+    errors: Counter[str] = Counter()
+    verdicts: Counter[str] = Counter()
+    for rec in records:
+        stats["records"] += 1
+        reason = rec.error
+        report = None
+        if reason is None:
+            assert rec.text is not None
+            stats["text_chars"] += len(rec.text)
+            try:
+                report = analyzer.analyze(rec.text, threshold=opts.threshold)
+            except UnspinError:
+                raise  # missing artifacts etc.: stop the scan, do not write a million errors
+            except Exception as exc:  # one odd document must not stop a corpus-sized scan
+                reason = f"analysis failed: {type(exc).__name__}: {exc}".splitlines()[0][:300]
+        if report is None:
+            assert reason is not None
+            errors[error_category(reason)] += 1
+            stats["errors"] += 1
+            (err_rows if opts.filtering else rows).append(error_row(rec, reason))
+            continue
+        stats["analysed"] += 1
+        verdicts[report.verdict] += 1
+        if opts.selects(report.verdict):
+            rows.append(result_row(rec, report, restored=opts.restore, text=opts.filtering))
+        else:
+            stats["filtered_out"] += 1
+    stats["written"] = len(rows)
+    stats["errors_by_reason"] = dict(errors)
+    stats["verdicts"] = dict(verdicts)
+    payload = encode_rows(rows, opts.fmt, restored=opts.restore, text=opts.filtering)
+    err_payload = encode_jsonl(err_rows) if opts.filtering else None
+    return payload, err_payload, stats
+
+
+def make_analyzer() -> Any:
+    import unspin
+
+    return unspin.Analyzer()
+
+
+# -- planning -------------------------------------------------------------------------------
+
+
+def plan_groups(files: Sequence[str], shard_size: int) -> list[list[str]]:
+    """Files grouped into units of work (see the module docstring)."""
+    groups: list[list[str]] = []
+    run: list[str] = []
+    for f in files:
+        kind = detect_format(f)
+        if kind is not None and kind[0] == "txt":
+            run.append(f)
+            if len(run) == shard_size:
+                groups.append(run)
+                run = []
+            continue
+        if run:
+            groups.append(run)
+            run = []
+        groups.append([f])
+    if run:
+        groups.append(run)
+    return groups
+
+
+def shard_id(group: int, chunk: int) -> str:
+    return f"{group:06d}-{chunk:06d}"
+
+
+def group_records(
+    files: Sequence[str], opts: ScanOptions, progress: Any = None
+) -> Iterator[Record]:
+    for f in files:
+        yield from iter_file(f, opts.text_field, opts.id_field, opts.max_bytes, progress=progress)
+
+
+def cut_shards(records: Iterable[Record], opts: ScanOptions) -> Iterator[list[Record]]:
+    """Consecutive records in shards of `shard_size` records or `shard_bytes` characters."""
+    shard: list[Record] = []
+    size = 0
+    for rec in records:
+        shard.append(rec)
+        size += len(rec.text) if rec.text else 0
+        if len(shard) >= opts.shard_size or size >= opts.shard_bytes:
+            yield shard
+            shard, size = [], 0
+    if shard:
+        yield shard
+
+
+# -- the parts folder -----------------------------------------------------------------------
+
+
+class Parts:
+    """``OUTPUT.parts/``: finished shards of an interrupted or running scan."""
+
+    def __init__(self, output: str, fmt: str, fingerprint: dict[str, Any], restart: bool) -> None:
+        self.path = output + ".parts"
+        self.suffix = part_suffix(fmt)
+        self.resumed = False
+        run_file = os.path.join(self.path, "run.json")
+        if os.path.isdir(self.path):
+            if restart:
+                shutil.rmtree(self.path)
+            else:
+                try:
+                    with open(run_file, encoding="utf-8") as fh:
+                        previous = json.load(fh)
+                except (OSError, ValueError):
+                    previous = None
+                if previous != fingerprint:
+                    raise InputError(
+                        f"{self.path} holds parts of a scan with other inputs or options; "
+                        "run the same command to resume it, or pass --restart to start over"
+                    )
+                self.resumed = True
+                for name in os.listdir(self.path):
+                    if ".tmp" in name:
+                        os.remove(os.path.join(self.path, name))  # a write cut by a kill
+        if not self.resumed:
+            os.makedirs(self.path, exist_ok=True)
+            write_atomic(run_file, json.dumps(fingerprint, indent=1).encode())
+
+    def rows(self, sid: str) -> str:
+        return os.path.join(self.path, sid + self.suffix)
+
+    def errors(self, sid: str) -> str:
+        return os.path.join(self.path, sid + ".errors.jsonl")
+
+    def stats(self, sid: str) -> str:
+        return os.path.join(self.path, sid + ".stats.json")
+
+    def marker(self, group: int) -> str:
+        return os.path.join(self.path, f"{group:06d}.done")
+
+    def done(self, sid: str) -> bool:
+        return os.path.exists(self.rows(sid))
+
+    def write_shard(self, sid: str, payload: bytes, err_payload: bytes | None, stats: dict) -> None:
+        write_atomic(self.stats(sid), json.dumps(stats, sort_keys=True).encode())
+        if err_payload is not None:  # filter modes keep error rows apart
+            write_atomic(self.errors(sid), err_payload)
+        write_atomic(self.rows(sid), payload)  # last: its presence means the shard is done
+
+    def group_shards(self, group: int) -> int | None:
+        """Number of shards of a finished group, or None if the group is not finished."""
+        try:
+            with open(self.marker(group), encoding="utf-8") as fh:
+                n = int(json.load(fh)["shards"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        if all(self.done(shard_id(group, k)) for k in range(n)):
+            return n
+        return None
+
+    def finish_group(self, group: int, shards: int) -> None:
+        write_atomic(self.marker(group), json.dumps({"shards": shards}).encode())
+
+    def read_stats(self, sid: str) -> dict[str, Any]:
+        with open(self.stats(sid), encoding="utf-8") as fh:
+            return json.load(fh)
+
+
+def fingerprint(files: Sequence[str], opts: ScanOptions) -> dict[str, Any]:
+    """What must not change between a killed run and its resumption."""
+    from unspin import __version__
+    from unspin.resources.paths import ARTIFACT_DIR
+
+    inputs = []
+    for f in files:
+        st = os.stat(f)
+        inputs.append([f, st.st_size, st.st_mtime_ns])
+    artifacts = []
+    if ARTIFACT_DIR.is_dir():
+        for p in sorted(ARTIFACT_DIR.iterdir()):
+            if p.is_file():
+                artifacts.append([p.name, p.stat().st_size])
+    return {
+        "plan": PLAN_VERSION,
+        "unspin": __version__,
+        "options": asdict(opts),
+        "inputs": inputs,
+        "artifacts": artifacts,
+    }
+
+
+# -- progress ---------------------------------------------------------------------------------
+
+
+class Progress:
+    """A byte-based bar with docs/s and ETA on a terminal; silent otherwise."""
+
+    def __init__(self, total_bytes: int, enabled: bool | None = None) -> None:
+        if enabled is None:
+            enabled = sys.stderr.isatty() and not os.environ.get("CI")
+        self.bar = None
+        self.docs = 0
+        self.start = time.monotonic()
+        if enabled:
+            from tqdm import tqdm
+
+            self.bar = tqdm(
+                total=total_bytes, unit="B", unit_scale=True, unit_divisor=1024,
+                desc="scan", dynamic_ncols=True, smoothing=0.1,
+            )  # fmt: skip
+
+    def advance(self, to_bytes: int, docs: int) -> None:
+        self.docs += docs
+        if self.bar is None:
+            return
+        if to_bytes > self.bar.n:
+            self.bar.update(to_bytes - self.bar.n)
+        rate = self.docs / max(time.monotonic() - self.start, 1e-9)
+        self.bar.set_postfix_str(f"{self.docs} docs, {rate:.1f} docs/s", refresh=False)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+# -- local engine ---------------------------------------------------------------------------
+
+_worker: dict[str, Any] = {}
+
+
+def _init_worker(opts: ScanOptions, output: str) -> None:
+    _worker["opts"] = opts
+    _worker["parts"] = _PartsView(output, opts.fmt)
+    _worker["analyzer"] = None  # loaded by the first shard, so a DataError reaches the driver
+
+
+class _PartsView(Parts):
+    """The parts folder as seen by a worker: writes shards, never creates or checks it."""
+
+    def __init__(self, output: str, fmt: str) -> None:
+        self.path = output + ".parts"
+        self.suffix = part_suffix(fmt)
+        self.resumed = True
+
+
+def _run_shard(sid: str, records: list[Record]) -> dict[str, Any]:
+    if _worker["analyzer"] is None:
+        _worker["analyzer"] = make_analyzer()
+    payload, err_payload, stats = process_shard(_worker["analyzer"], records, _worker["opts"])
+    _worker["parts"].write_shard(sid, payload, err_payload, stats)
+    return stats
+
+
+class _Inline:
+    """A stand-in for a finished future when -j 1 works in-process."""
+
+    def __init__(self, value: Any) -> None:
+        self._value = value
+
+    def result(self) -> Any:
+        return self._value
+
+
+@dataclass
+class RunCounters:
+    records_read: int = 0
+    resumed_records: int = 0
+    resumed_shards: int = 0
+    shards_done: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def run_local(
+    groups: Sequence[Sequence[str]],
+    output: str,
+    parts: Parts,
+    opts: ScanOptions,
+    jobs: int,
+    progress: Progress,
+) -> RunCounters:
+    counters = RunCounters()
+    read_bytes = [0]
+
+    def on_bytes(n: int) -> None:
+        read_bytes[0] += n
+
+    executor = None
+    if jobs > 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        executor = ProcessPoolExecutor(
+            max_workers=jobs,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_worker,
+            initargs=(opts, output),
+        )
+    else:
+        _init_worker(opts, output)
+
+    # FIFO of (future, group, bytes read when the shard was cut); at most 2 shards per worker.
+    pending: deque[tuple[Any, int, int]] = deque()
+    outstanding: Counter[int] = Counter()
+    total_shards: dict[int, int] = {}
+
+    def settle_group(g: int) -> None:
+        if g in total_shards and outstanding[g] == 0:
+            parts.finish_group(g, total_shards.pop(g))
+
+    def drain_one() -> None:
+        fut, g, mark = pending.popleft()
+        stats = fut.result()
+        counters.shards_done += 1
+        outstanding[g] -= 1
+        progress.advance(mark, stats["records"])
+        settle_group(g)
+
+    try:
+        for g, files in enumerate(groups):
+            finished = parts.group_shards(g)
+            if finished is not None:
+                for k in range(finished):
+                    counters.resumed_records += parts.read_stats(shard_id(g, k))["records"]
+                read_bytes[0] += sum(os.path.getsize(f) for f in files)
+                progress.advance(read_bytes[0], 0)
+                continue
+            n = 0
+            for k, shard in enumerate(cut_shards(group_records(files, opts, on_bytes), opts)):
+                n = k + 1
+                sid = shard_id(g, k)
+                counters.records_read += len(shard)
+                if parts.done(sid):
+                    counters.resumed_shards += 1
+                    counters.resumed_records += len(shard)
+                    progress.advance(read_bytes[0], 0)
+                    continue
+                outstanding[g] += 1
+                if executor is None:
+                    pending.append((_Inline(_run_shard(sid, shard)), g, read_bytes[0]))
+                else:
+                    pending.append((executor.submit(_run_shard, sid, shard), g, read_bytes[0]))
+                while len(pending) > 2 * jobs:
+                    drain_one()
+            total_shards[g] = n
+            settle_group(g)
+        while pending:
+            drain_one()
+    finally:
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
+    return counters
+
+
+# -- the whole scan ---------------------------------------------------------------------------
+
+
+def scan(
+    inputs: Sequence[str],
+    output: str,
+    opts: ScanOptions | None = None,
+    *,
+    jobs: int = 1,
+    engine: str = "local",
+    address: str | None = None,
+    restart: bool = False,
+    progress: bool | None = None,
+) -> dict[str, Any]:
+    """Scan `inputs` into `output`; returns the manifest (also written next to the output)."""
+    fmt = output_format(output)
+    opts = opts or ScanOptions()
+    if opts.fmt != fmt:
+        opts = ScanOptions(**{**asdict(opts), "fmt": fmt})
+    if jobs < 1:
+        raise InputError("-j must be at least 1")
+    if engine not in ("local", "ray"):
+        raise InputError(f"unknown engine {engine!r} (local or ray)")
+    files = expand_inputs(inputs)
+    out_dir = os.path.dirname(os.path.abspath(output))
+    if not os.path.isdir(out_dir):
+        raise InputError(f"{output}: folder {out_dir} does not exist")
+    fp = fingerprint(files, opts)
+    parts = Parts(output, fmt, fp, restart)
+    groups = plan_groups(files, opts.shard_size)
+    input_bytes = sum(os.path.getsize(f) for f in files)
+    bar = Progress(input_bytes, progress)
+    started = time.monotonic()
+    try:
+        if engine == "ray":
+            from unspin.corpus.ray_engine import run_ray
+
+            counters = run_ray(groups, parts, opts, jobs=jobs, address=address, progress=bar)
+        elif engine == "local":
+            counters = run_local(groups, output, parts, opts, jobs, bar)
+        else:
+            raise InputError(f"unknown engine {engine!r} (local or ray)")
+    except UnspinError:
+        if not any(n.endswith(parts.suffix) for n in os.listdir(parts.path)):
+            shutil.rmtree(parts.path, ignore_errors=True)  # nothing to resume: leave no trace
+        raise
+    finally:
+        bar.close()
+    seconds = time.monotonic() - started
+    return finish(groups, output, parts, opts, counters, seconds, input_bytes, jobs, engine, files)
+
+
+def finish(
+    groups: Sequence[Sequence[str]],
+    output: str,
+    parts: Parts,
+    opts: ScanOptions,
+    counters: RunCounters,
+    seconds: float,
+    input_bytes: int,
+    jobs: int,
+    engine: str,
+    files: Sequence[str],
+) -> dict[str, Any]:
+    """Merge the shards into the output, write the manifest, remove the parts folder."""
+    from unspin import __version__
+
+    sids: list[str] = []
+    for g in range(len(groups)):
+        n = parts.group_shards(g)
+        if n is None:
+            raise DataError(f"{parts.path}: group {g} unfinished after the scan (a worker died?)")
+        sids.extend(shard_id(g, k) for k in range(n))
+    total = new_stats()
+    for sid in sids:
+        add_stats(total, parts.read_stats(sid))
+    if sids:
+        merge_parts([parts.rows(s) for s in sids], output, opts.fmt)
+    else:
+        empty_output(output, opts.fmt, restored=opts.restore, text=opts.filtering)
+    errors_output = None
+    if opts.filtering:
+        errors_output = output + ".errors.jsonl"
+        merge_parts([parts.errors(s) for s in sids], errors_output, "jsonl")
+    new_records = total["records"] - counters.resumed_records
+    manifest = {
+        "unspin": __version__,
+        "output": output,
+        "format": opts.fmt,
+        "errors_output": errors_output,
+        "inputs": len(files),
+        "input_bytes": input_bytes,
+        "records_in": total["records"],
+        "records_out": total["written"],
+        "analysed": total["analysed"],
+        "errors": total["errors"],
+        "errors_by_reason": dict(sorted(total["errors_by_reason"].items())),
+        "filtered_out": total["filtered_out"],
+        "verdicts": {v: total["verdicts"].get(v, 0) for v in VERDICTS},
+        "resumed_records": counters.resumed_records,
+        "seconds": round(seconds, 3),
+        "docs_per_s": round(new_records / seconds, 2) if seconds > 0 else None,
+        "mb_per_s": (
+            round(input_bytes / 1e6 / seconds, 3)
+            if seconds > 0 and not counters.resumed_records
+            else None
+        ),
+        "engine": engine,
+        "jobs": jobs,
+        "shards": len(sids),
+        "options": {k: v for k, v in asdict(opts).items() if k != "fmt"},
+    }
+    write_atomic(output + ".manifest.json", (json.dumps(manifest, indent=2) + "\n").encode())
+    shutil.rmtree(parts.path, ignore_errors=True)
+    return manifest
+
+
+def summary_lines(m: dict[str, Any]) -> list[str]:
+    """The human summary printed at the end of `unspin scan`."""
+    v = m["verdicts"]
+    lines = [
+        f"scanned {m['records_in']} records from {m['inputs']} file(s) in {m['seconds']:.1f} s"
+        + (f" ({m['docs_per_s']:.1f} docs/s)" if m["docs_per_s"] else ""),
+        f"  verdicts: {v['spun']} spun, {v['clean']} clean, {v['uncertain']} uncertain, "
+        f"{v['unsupported']} unsupported; {m['errors']} error(s)",
+    ]
+    for reason, n in sorted(m["errors_by_reason"].items(), key=lambda kv: -kv[1]):
+        lines.append(f"    {n} x {reason}")
+    if m["resumed_records"]:
+        lines.append(f"  resumed: {m['resumed_records']} records came from an interrupted run")
+    out = f"  wrote {m['records_out']} records to {m['output']}"
+    if m["filtered_out"]:
+        out += f" ({m['filtered_out']} filtered out)"
+    lines.append(out)
+    if m["errors_output"]:
+        lines.append(f"  error records: {m['errors_output']}")
+    lines.append(f"  manifest: {m['output']}.manifest.json")
+    return lines
