@@ -370,6 +370,7 @@ class Spinner:
                     "text": syn,
                     "original": original,
                     "kind": "substitution",
+                    "swap": "function" if u.function else "synonym",
                 }
             )
             length += len(syn)

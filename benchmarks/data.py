@@ -1,0 +1,129 @@
+"""Readers for the held-out inputs the evaluation sets are built from (never training data).
+
+Only `enwiki2021slice_part01`, the WikiText-103 test split, `pps_test.tsv` and the SpinBot
+pair are read here; the 2014 slices, which the artifacts are built from, never are.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import lzma
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+HELD_OUT_WIKI = "enwiki-slices/enwiki2021slice_part01.txt.xz"
+WIKITEXT_TEST = "wikitext103-eval/wiki.test.tokens.xz"
+PPS_TEST = "tortured-phrases/pps_test.tsv"
+SPINBOT = ("spinbot-sample/dog_original.txt", "spinbot-sample/dog_spun.txt")
+
+
+def stable_hash(*parts: str) -> int:
+    """A 64-bit hash that is the same in every process (unlike hash())."""
+    h = hashlib.blake2b("\x00".join(parts).encode("utf-8"), digest_size=8)
+    return int.from_bytes(h.digest(), "big")
+
+
+def require(path: Path) -> Path:
+    if not path.is_file():
+        raise FileNotFoundError(f"held-out input missing: {path} (set UNSPIN_SHARED_DATA)")
+    return path
+
+
+def wiki_paragraphs(data_dir: Path, max_chars: int | None = None, min_words: int = 15) -> list[str]:
+    """Body paragraphs of the held-out 2021 slice, in file order (titles and headings dropped).
+
+    max_chars bounds how much of the file is read (small mode reads only its start).
+    """
+    out: list[str] = []
+    read = 0
+    with lzma.open(require(data_dir / HELD_OUT_WIKI), "rt", encoding="utf-8") as f:
+        for line in f:
+            read += len(line)
+            if max_chars is not None and read > max_chars:
+                break
+            line = line.rstrip("\n")
+            if line.startswith("= ") and line.endswith(" ="):
+                continue
+            if len(line.split()) >= min_words:
+                out.append(line)
+    return out
+
+
+def pick(items: list[str], n: int, salt: str) -> list[str]:
+    """A deterministic, order-independent sample: the n items with the smallest salted hash."""
+    return sorted(items, key=lambda t: stable_hash(salt, t))[:n]
+
+
+_DETOK = [
+    (re.compile(r" @([-,.])@ "), r"\1"),
+    (re.compile(r" ([,.;:!?)\]}])"), r"\1"),
+    (re.compile(r"([(\[{]) "), r"\1"),
+    (re.compile(r" '(s|re|ve|ll|d|m|t)\b"), r"'\1"),
+    (re.compile(r" n't\b"), "n't"),
+    (re.compile(r" (%)"), r"\1"),
+    (re.compile(r"(\$) "), r"\1"),
+]
+_QUOTE = re.compile(r'" ([^"]*?) "')
+
+
+def detokenize_wikitext(line: str) -> str:
+    """Undo WikiText-103's tokenisation (@-@ joins, spaces around punctuation and quotes)."""
+    s = line.strip()
+    for pat, rep in _DETOK:
+        s = pat.sub(rep, s)
+    s = _QUOTE.sub(r'"\1"', s)
+    return s
+
+
+def wikitext_paragraphs(data_dir: Path, min_words: int = 40) -> list[str]:
+    """Detokenised WikiText-103 test paragraphs; headings and lines with <unk> are skipped.
+
+    A line with <unk> is dropped rather than patched: the token has no faithful rendering.
+    """
+    out = []
+    with lzma.open(require(data_dir / WIKITEXT_TEST), "rt", encoding="utf-8") as f:
+        for line in f:
+            s = line.strip()
+            if not s or s.startswith("= ") or "<unk>" in s or len(s.split()) < min_words:
+                continue
+            out.append(detokenize_wikitext(s))
+    return out
+
+
+@dataclass(frozen=True)
+class PpsPair:
+    tortured: str
+    expected: str  # as listed
+    term: str  # the expected term cleaned for matching: no "(abbr)" or "(?)"
+
+
+_PAREN = re.compile(r"\s*\([^)]*\)")
+
+
+def pps_pairs(data_dir: Path) -> tuple[list[PpsPair], dict[str, int]]:
+    """pps_test pairs with a usable expected term, and counts of the ones skipped and why."""
+    pairs: list[PpsPair] = []
+    skipped = {"alternatives (/)": 0, "no words": 0, "same as tortured": 0}
+    with open(require(data_dir / PPS_TEST), encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f, delimiter="\t"):
+            tortured = (row.get("tortured") or "").strip()
+            expected = (row.get("expected") or "").strip()
+            term = _PAREN.sub("", expected).replace("(?)", "").strip()
+            if "/" in term:
+                skipped["alternatives (/)"] += 1
+            elif not re.search(r"[a-zA-Z]", term) or not tortured:
+                skipped["no words"] += 1
+            elif term.lower() == tortured.lower():
+                skipped["same as tortured"] += 1
+            else:
+                pairs.append(PpsPair(tortured, expected, term.lower()))
+    return pairs, skipped
+
+
+def spinbot_pair(data_dir: Path) -> tuple[str, str]:
+    """(original, spun) texts of the one real SpinBot sample."""
+    orig = require(data_dir / SPINBOT[0]).read_text(encoding="utf-8")
+    spun = require(data_dir / SPINBOT[1]).read_text(encoding="utf-8")
+    return orig, spun
