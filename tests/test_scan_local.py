@@ -170,3 +170,31 @@ def test_sigkill_then_resume_gives_identical_output(
     manifest = json.loads(Path(str(out) + ".manifest.json").read_text())
     assert manifest["resumed_records"] >= 10 * done_before - 10
     assert not parts.exists()
+
+
+def test_progress_bar_on_a_terminal_only(tmp_path: Path) -> None:
+    import pty
+
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps({"text": f"Document number {i}."}) + "\n" for i in range(30)))
+    cmd = [sys.executable, "-m", "unspin", "scan", str(src), "--shard-size", "5", "-o"]
+    piped = subprocess.run([*cmd, str(tmp_path / "a.jsonl")], capture_output=True, text=True)
+    assert piped.returncode == 0
+    assert "scanned 30 records" in piped.stderr and "\r" not in piped.stderr
+    assert piped.stdout == ""
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([*cmd, str(tmp_path / "b.jsonl")], stderr=slave, stdout=slave)
+    os.close(slave)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # EIO once the child has closed the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(master)
+    assert proc.wait(timeout=60) == 0
+    assert b"\r" in seen and b"docs/s" in seen and b"scanned 30 records" in seen

@@ -316,7 +316,7 @@ class Progress:
 
     def __init__(self, total_bytes: int, enabled: bool | None = None) -> None:
         if enabled is None:
-            enabled = sys.stderr.isatty() and not os.environ.get("CI")
+            enabled = sys.stderr.isatty()  # CI logs and pipes get only the summary
         self.bar = None
         self.docs = 0
         self.start = time.monotonic()
