@@ -11,8 +11,12 @@ for many documents; the module-level functions share one default instance.
 
 from __future__ import annotations
 
-from unspin.analyzer import Analyzer
+from typing import TYPE_CHECKING
+
 from unspin.report import Alternative, Report, Span
+
+if TYPE_CHECKING:
+    from unspin.analyzer import Analyzer
 
 __version__ = "0.1.0"
 __all__ = ["Analyzer", "Report", "Span", "Alternative", "analyze", "restore", "default_analyzer"]
@@ -20,10 +24,21 @@ __all__ = ["Analyzer", "Report", "Span", "Alternative", "analyze", "restore", "d
 _default: Analyzer | None = None
 
 
+def __getattr__(name: str) -> object:
+    # The analyzer (and numpy) load on first use, so `import unspin` stays cheap.
+    if name == "Analyzer":
+        from unspin.analyzer import Analyzer
+
+        return Analyzer
+    raise AttributeError(name)
+
+
 def default_analyzer() -> Analyzer:
     """The shared Analyzer behind `analyze` and `restore` (created on first use)."""
     global _default
     if _default is None:
+        from unspin.analyzer import Analyzer
+
         _default = Analyzer()
     return _default
 

@@ -18,9 +18,7 @@ COMMANDS = ("check", "eval", "scan", "index", "trace", "cluster", "serve")
 def build_parser() -> argparse.ArgumentParser:
     from unspin import __version__
 
-    parser = argparse.ArgumentParser(
-        prog="unspin", description="See through machine-spun text."
-    )
+    parser = argparse.ArgumentParser(prog="unspin", description="See through machine-spun text.")
     parser.add_argument("--version", action="version", version=f"unspin {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:

@@ -1,0 +1,1 @@
+"""Deterministic builders of every shipped artifact, from ../shared/data."""

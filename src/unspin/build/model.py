@@ -1,0 +1,210 @@
+"""Train the unit and document models and tune their thresholds (deterministic).
+
+Training text: clean 2014 paragraphs never counted into the statistics (build/corpus.py),
+spun by the benchmark spinner with OEWN+PPDB synonyms. Moby is never used to spin
+training text, so the cross-dictionary benchmark (a Moby spinner against a detector
+without Moby) measures generalisation to an unseen dictionary. A second regime spins
+with OEWN while the detector's lexicon lacks OEWN, so the model also learns the
+candidate-free evidence (a common word in a context it never occurs in).
+
+Thresholds are tuned on a separate share of the dev paragraphs: the strict bar keeps
+false flags in clean text under 1 per 10,000 words; the spun cutoff keeps clean
+paragraphs judged spun under 0.25%.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from unspin.build.corpus import dev_paragraphs
+from unspin.resources.lexicon import ALL_SOURCES
+from unspin.resources.paths import REPO_ROOT
+from unspin.signals.substitution import DEFAULT_RANKER, FEATURES
+from unspin.verdict import DOC_FEATURES, DocEvidence, Model, sigmoid
+
+SEED = 20261124
+N_TRAIN = 2400
+N_TUNE = 1600
+RATES = (0.0, 0.0, 0.05, 0.1, 0.2, 0.3)
+
+
+def fit_logistic(X: np.ndarray, y: np.ndarray, l2: float = 1.0, iters: int = 30) -> np.ndarray:
+    """L2-regularised logistic regression by Newton's method (no randomness)."""
+    w = np.zeros(X.shape[1])
+    reg = np.full(X.shape[1], l2)
+    reg[0] = 1e-6  # do not shrink the bias
+    for _ in range(iters):
+        p = sigmoid(X @ w)
+        grad = X.T @ (p - y) + reg * w
+        H = (X * (p * (1 - p))[:, None]).T @ X + np.diag(reg)
+        step = np.linalg.solve(H, grad)
+        w -= step
+        if np.abs(step).max() < 1e-7:
+            break
+    return w
+
+
+def _spinner():
+    sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
+    from spinner import Spinner, load_dictionary  # benchmark code, used only at build time
+
+    return Spinner, load_dictionary
+
+
+def _labelled_units(analyzer, text: str, spans: list[dict]):
+    """Units of `text`, each labelled 1 if it overlaps a span the spinner changed, with
+    the spinner's original for it ("" where none)."""
+    tokens, units, _ = analyzer.units(text)
+    if units is None or len(units) == 0:
+        return None, np.zeros(0), tokens, []
+    starts = np.array([tokens[a].start for a in units.tok_start])
+    ends = np.array([tokens[b - 1].end for b in units.tok_end])
+    y = np.zeros(len(units))
+    originals = [""] * len(units)
+    for s in spans:
+        hit = np.flatnonzero((starts < s["end"]) & (ends > s["start"]))
+        y[hit] = 1
+        for j in hit:
+            originals[j] = s["original"].lower()
+    return units, y, tokens, originals
+
+
+def _analyzers(out_dir: Path, model: Model | None):
+    from unspin.analyzer import Analyzer
+
+    full = Analyzer(data_dir=out_dir, dictionaries=ALL_SOURCES)
+    no_oewn = Analyzer(data_dir=out_dir, dictionaries=tuple(s for s in ALL_SOURCES if s != "oewn"))
+    if model is not None:
+        for a in (full, no_oewn):
+            a.__dict__["model"] = model
+    return full, no_oewn
+
+
+def _training_docs(paras, dicts, Spinner):
+    """(text, spans, regime) for the unit model: clean and spun at several rates."""
+    for k, text in enumerate(paras):
+        rate = RATES[k % len(RATES)]
+        dname = "oewn+ppdb" if k % 3 else "oewn"
+        spun = Spinner(dicts[dname], rate=rate, seed=SEED + k).spin(text) if rate else None
+        yield (spun.text, spun.spans) if spun else (text, []), dname
+
+
+def build(data: Path, out_dir: Path) -> None:
+    Spinner, load_dictionary = _spinner()
+    paras = dev_paragraphs(data)
+    rnd = random.Random(SEED)
+    rnd.shuffle(paras)
+    train, tune = paras[:N_TRAIN], paras[N_TRAIN : N_TRAIN + N_TUNE]
+    dicts = {"oewn+ppdb": load_dictionary("oewn+ppdb", data), "oewn": load_dictionary("oewn", data)}
+    docs = list(_training_docs(train, dicts, Spinner))
+    n_doc = len(DOC_FEATURES)
+    placeholder = Model(
+        np.zeros(len(FEATURES)), np.zeros(n_doc), 0.5, 0.9, 0.5, 0.2, DEFAULT_RANKER
+    )
+
+    # 1. Candidate ranker: which candidate is the original the spinner replaced.
+    full, no_oewn = _analyzers(out_dir, placeholder)
+    PX, PY = [], []
+    for (text, spans), dname in docs:
+        analyzer = full if dname == "oewn+ppdb" else no_oewn
+        units, y, _, originals = _labelled_units(analyzer, text, spans)
+        if units is None or not analyzer.scorer.last_pairs:
+            continue
+        owner, c_ids, pair = analyzer.scorer.last_pairs
+        vocab = analyzer.stats.vocab
+        truth = np.array([originals[o] == vocab[c] for o, c in zip(owner, c_ids)])
+        has_truth = np.zeros(len(units), bool)
+        has_truth[owner[truth]] = True
+        sel = has_truth[owner]
+        PX.append(pair[sel])
+        PY.append(truth[sel].astype(float))
+    ranker = fit_logistic(
+        np.column_stack([np.ones(sum(len(x) for x in PX)), np.vstack(PX)]), np.concatenate(PY)
+    )[1:]
+    print(f"  ranker: {sum(len(y) for y in PY):,} candidate pairs", file=sys.stderr)
+
+    # 2. Unit model, with units scored through the trained ranker.
+    placeholder = Model(
+        placeholder.token_weights, placeholder.doc_weights, 0.5, 0.9, 0.5, 0.2, ranker
+    )
+    full, no_oewn = _analyzers(out_dir, placeholder)
+    X, Y = [], []
+    for (text, spans), dname in docs:
+        analyzer = full if dname == "oewn+ppdb" else no_oewn
+        units, y, _, _ = _labelled_units(analyzer, text, spans)
+        if units is not None:
+            X.append(units.features)
+            Y.append(y)
+    X_, Y_ = np.vstack(X), np.concatenate(Y)
+    w_tok = fit_logistic(X_, Y_)
+    print(f"  unit model: {len(Y_):,} units, {Y_.mean():.1%} spun", file=sys.stderr)
+
+    # 3. Document model and thresholds on the tune share.
+    model = Model(w_tok, placeholder.doc_weights, 0.5, 0.9, 0.5, 0.2, ranker)
+    full, _ = _analyzers(out_dir, model)
+    feats, labels, clean_units, spun_units = [], [], [], []
+    for k, text in enumerate(tune):
+        rate = (0.0, 0.05, 0.1, 0.2, 0.3)[k % 5] if k % 2 else 0.0
+        spun = (
+            Spinner(dicts["oewn+ppdb"], rate=rate, seed=SEED + 10_000 + k).spin(text)
+            if rate
+            else None
+        )
+        units, y, tokens, _ = _labelled_units(
+            full, spun.text if spun else text, spun.spans if spun else []
+        )
+        if units is None:
+            continue
+        p = model.unit_scores(units.features)
+        single = units.features[:, FEATURES.index("is_phrase")] == 0
+        ev = DocEvidence()
+        ev.add_words([t.text for t in tokens if t.text[0].isalpha()])
+        ev.add_units(p[single], units.features[single])
+        words = ev.words
+        feats.append(ev.features(0, 0))
+        labels.append(1.0 if rate else 0.0)
+        (spun_units if rate else clean_units).append((p, y, words))
+    D, L = np.vstack(feats), np.array(labels)
+    w_doc = fit_logistic(D, L, l2=0.1)
+    p_doc = sigmoid(D @ w_doc)
+    clean_p = np.sort(p_doc[L == 0])
+    # Spun cutoff: at most 0.25% of clean tune paragraphs judged spun, and never below 0.5.
+    spun_cutoff = float(max(0.5, clean_p[int(np.ceil(len(clean_p) * 0.9975)) - 1] + 1e-3))
+    clean_cutoff = float(min(0.2, spun_cutoff / 2))
+
+    # Strict bar (documents not judged spun): < 1 false flag per 10,000 clean words.
+    clean_words = sum(w for _, _, w in clean_units)
+    all_clean = np.sort(np.concatenate([p for p, _, _ in clean_units]))[::-1]
+    allowed = int(clean_words / 10_000)
+    strict = float(min(0.999, all_clean[allowed] + 1e-4)) if len(all_clean) > allowed else 0.9
+    # Bar in spun documents: the best F0.5 (precision counts double) on spun paragraphs.
+    P = np.concatenate([p for p, _, _ in spun_units])
+    Yt = np.concatenate([y for _, y, _ in spun_units])
+    best, threshold = -1.0, 0.5
+    for t in np.arange(0.3, 0.99, 0.01):
+        flagged = P >= t
+        tp = float((flagged & (Yt > 0)).sum())
+        prec = tp / max(flagged.sum(), 1)
+        rec = tp / max((Yt > 0).sum(), 1)
+        f = 1.25 * prec * rec / max(0.25 * prec + rec, 1e-9)
+        if f > best:
+            best, threshold = f, float(round(t, 2))
+    final = Model(
+        w_tok, w_doc, threshold, max(strict, threshold), spun_cutoff, clean_cutoff, ranker
+    )
+    meta = {
+        "train_units": int(len(Y_)),
+        "tune_docs": int(len(L)),
+        "seed": SEED,
+        "training_spinner": "benchmarks/spinner.py, oewn+ppdb (and oewn vs a lexicon without oewn)",
+    }
+    (out_dir / "model.json").write_text(final.to_json(FEATURES, meta) + "\n")
+    print(
+        f"  threshold {threshold}, strict {final.strict_threshold:.3f}, "
+        f"spun cutoff {spun_cutoff:.3f}, clean cutoff {clean_cutoff:.3f}",
+        file=sys.stderr,
+    )

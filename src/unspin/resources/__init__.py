@@ -1,0 +1,1 @@
+"""Loading the shipped artifacts (built by `python -m unspin.build`)."""

@@ -1,0 +1,1 @@
+"""Text handling: normalisation and tokenisation with exact character offsets."""
