@@ -1,0 +1,430 @@
+"""A persistent reference index in one SQLite file: fingerprints, LSH bands and texts.
+
+Why SQLite: it ships with Python (no extra dependency, no server), a file is appendable
+and crash-safe (every batch is one transaction), and point lookups on a B-tree stay fast
+at tens of millions of rows. Layout (schema version `SCHEMA_VERSION`):
+
+* ``meta(key, value)``: format marker, schema version, fingerprint version and parameters,
+  the digest of the mutable-word lexicon; an index whose values differ from this build's
+  is refused with a message that says how to rebuild it.
+* ``docs(doc, id, source, position, words, dup_of, text)``: one row per reference record;
+  ``text`` is zlib-compressed UTF-8, kept for verification and restoration. An exact
+  duplicate (same normalised word sequence) stores no text and no bands, only
+  ``dup_of`` = the first copy, so duplicates cost one small row and are reported together.
+* ``digests(digest, doc)``: exact-duplicate lookup (also finds tiny documents that are
+  too short for a MinHash signature).
+* ``bands(key, doc)``: the LSH table, WITHOUT ROWID, keyed by band hash.
+
+Sharding beyond one machine: fingerprints are pure functions of the text, so any number
+of workers can compute them; each shard of the reference collection becomes its own
+index file (``unspin index shard-N/* --db shard-N.db``), and a query is sent to every
+shard and the per-shard source lists merged by similarity (`trace_sharded`). Band keys
+are process-independent, so shards can also be merged offline.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from unspin.errors import DataError, InputError
+from unspin.trace.align import Alignment, align, is_match
+from unspin.trace.fingerprint import (
+    FINGERPRINT_VERSION,
+    Fingerprint,
+    Fingerprinter,
+    FingerprintParams,
+    lexicon_digest,
+)
+
+FORMAT = "unspin-trace-index"
+SCHEMA_VERSION = 1
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_BATCH = 2000
+MAX_POSTINGS = 1000
+_POSTINGS = "SELECT doc FROM bands WHERE key = ? LIMIT ?"
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE docs (
+    doc INTEGER PRIMARY KEY,
+    id TEXT NOT NULL,
+    source TEXT,
+    position INTEGER,
+    words INTEGER NOT NULL,
+    dup_of INTEGER,
+    text BLOB
+);
+CREATE INDEX docs_dup ON docs(dup_of) WHERE dup_of IS NOT NULL;
+CREATE TABLE digests (digest BLOB PRIMARY KEY, doc INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE bands (key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc))
+    WITHOUT ROWID;
+"""
+
+
+@dataclass
+class Source:
+    """A reference document a suspect text was (probably) spun from."""
+
+    id: str
+    similarity: float  # fraction of the suspect that is a rewrite of this source
+    hits: int  # LSH bands shared with the suspect (0 for an exact-duplicate hit)
+    alignment: Alignment
+    duplicates: list[str] = field(default_factory=list)  # other reference ids, same text
+    file: str | None = None
+    position: int | None = None
+
+    def to_dict(self, *, pairs: bool = True, restored: bool = True) -> dict[str, Any]:
+        d: dict[str, Any] = {"id": self.id, "similarity": round(self.similarity, 4)}
+        d.update(self.alignment.to_dict(pairs=pairs, restored=restored))
+        d["similarity"] = round(self.similarity, 4)
+        d["hits"] = self.hits
+        if self.duplicates:
+            d["duplicates"] = self.duplicates
+        if self.file is not None:
+            d["file"] = self.file
+            d["position"] = self.position
+        return d
+
+
+@dataclass
+class AddStats:
+    """What `Index.add` did with its input: every record is counted once."""
+
+    added: int = 0
+    duplicates: int = 0  # exact copies of a document already in the index
+    unsigned: int = 0  # added, but too short for LSH (found only as exact duplicates)
+    empty: int = 0  # no words at all: skipped
+    errors: int = 0  # records the reader could not read: skipped
+    errors_by_reason: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A reference document ready for the database (computed in worker processes)."""
+
+    id: str
+    source: str | None
+    position: int | None
+    words: int
+    fp: Fingerprint | None
+    blob: bytes | None
+
+
+def prepare(
+    fingerprinter: Fingerprinter,
+    id: str,
+    text: str,
+    source: str | None = None,
+    position: int | None = None,
+) -> _Prepared:
+    """Fingerprint and compress one document; pure, so it runs in any process."""
+    fp = fingerprinter(text)
+    if fp.n_content == 0 and fp.n_anchor == 0:
+        return _Prepared(id, source, position, 0, None, None)
+    blob = zlib.compress(text.encode("utf-8"), 6)
+    return _Prepared(id, source, position, fp.n_content, fp, blob)
+
+
+def _check_file(path: Path) -> None:
+    """Refuse anything that is not an SQLite file before SQLite touches it."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(len(_SQLITE_MAGIC))
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read index ({exc.strerror or exc})") from None
+    if head != _SQLITE_MAGIC:
+        raise DataError(
+            f"{path}: not an unspin index, or the file is corrupted (left untouched); "
+            "point --db at a new file to build a fresh index"
+        )
+
+
+class Index:
+    """A reference collection to trace spun copies back to.
+
+    ``Index(path)`` opens an existing index read-only; ``Index(path, mode="a")`` creates
+    it or appends to it. An index from another schema or fingerprint version, or a file
+    that is not an index, raises `DataError` and is never modified.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        mode: str = "r",
+        *,
+        params: FingerprintParams | None = None,
+    ) -> None:
+        if mode not in ("r", "a"):
+            raise ValueError("mode must be 'r' or 'a'")
+        self.path = Path(path)
+        self.mode = mode
+        if self.path.is_dir():
+            raise InputError(f"{self.path}: is a folder, not an index file")
+        exists = self.path.exists() and (self.path.stat().st_size > 0 or mode == "r")
+        if not exists and mode == "r":
+            raise DataError(f"{self.path}: no such index (build one with `unspin index`)")
+        if exists:
+            _check_file(self.path)
+            self._conn = self._connect(readonly=True)
+            stored = self._validate()
+            if mode == "a":
+                self._integrity()
+                self._conn.close()
+                self._conn = self._connect(readonly=False)
+            self.params = stored
+        else:
+            if self.path.exists():  # an empty file: ours to initialise only if truly empty
+                raise DataError(
+                    f"{self.path}: is an empty file, not an index (left untouched); "
+                    "remove it or choose another --db path"
+                )
+            self.params = params or FingerprintParams()
+            self._conn = self._connect(readonly=False)
+            self._create()
+        self.fingerprinter = Fingerprinter(self.params)
+
+    # -- opening -------------------------------------------------------------------------------
+    def _connect(self, *, readonly: bool) -> sqlite3.Connection:
+        try:
+            if readonly:
+                uri = f"{self.path.resolve().as_uri()}?mode=ro"
+                conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            else:
+                conn = sqlite3.connect(self.path, check_same_thread=False)
+                # A rollback journal, not WAL: the index stays one self-contained file.
+                conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA cache_size=-65536")  # 64 MiB page cache
+        except sqlite3.Error as exc:
+            raise DataError(f"{self.path}: cannot open index ({exc})") from None
+        return conn
+
+    def _validate(self) -> FingerprintParams:
+        try:
+            rows = dict(self._conn.execute("SELECT key, value FROM meta").fetchall())
+        except sqlite3.DatabaseError as exc:
+            self._conn.close()
+            raise DataError(
+                f"{self.path}: not an unspin index, or the file is corrupted ({exc}); "
+                "left untouched"
+            ) from None
+        if rows.get("format") != FORMAT:
+            self._conn.close()
+            raise DataError(f"{self.path}: an SQLite file, but not an unspin index")
+        schema = int(rows.get("schema_version", "0"))
+        fp_version = int(rows.get("fingerprint_version", "0"))
+        lex = rows.get("lexicon", "")
+        built_by = rows.get("unspin_version", "an unknown version")
+        if schema != SCHEMA_VERSION or fp_version != FINGERPRINT_VERSION or lex != lexicon_digest():
+            self._conn.close()
+            older = (schema, fp_version) < (SCHEMA_VERSION, FINGERPRINT_VERSION)
+            age = "an older" if older else "a different"
+            raise DataError(
+                f"{self.path}: index built by {age} unspin ({built_by}: schema {schema}, "
+                f"fingerprint {fp_version}; this unspin reads schema {SCHEMA_VERSION}, "
+                f"fingerprint {FINGERPRINT_VERSION}); rebuild it with `unspin index` "
+                "into a new --db file"
+            )
+        return FingerprintParams(**json.loads(rows["params"]))
+
+    def _integrity(self) -> None:
+        """Before appending: a damaged file must be reported, not written into."""
+        try:
+            ok = self._conn.execute("PRAGMA quick_check(1)").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            ok = str(exc)
+        if ok != "ok":
+            self._conn.close()
+            raise DataError(f"{self.path}: index is corrupted ({ok}); left untouched")
+
+    def _create(self) -> None:
+        from unspin import __version__
+
+        meta = {
+            "format": FORMAT,
+            "schema_version": str(SCHEMA_VERSION),
+            "fingerprint_version": str(FINGERPRINT_VERSION),
+            "lexicon": lexicon_digest(),
+            "params": json.dumps(self.params.to_dict(), sort_keys=True),
+            "unspin_version": __version__,
+        }
+        with self._conn:
+            self._conn.executescript(_SCHEMA)
+            self._conn.executemany("INSERT INTO meta VALUES (?, ?)", sorted(meta.items()))
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __len__(self) -> int:
+        return int(self._q("SELECT COUNT(*) FROM docs").fetchone()[0])
+
+    def _q(self, sql: str, args: Sequence[Any] = ()) -> sqlite3.Cursor:
+        try:
+            return self._conn.execute(sql, args)
+        except sqlite3.DatabaseError as exc:
+            raise DataError(f"{self.path}: index is corrupted or unreadable ({exc})") from None
+
+    # -- building ------------------------------------------------------------------------------
+    def add_text(
+        self, id: str, text: str, source: str | None = None, position: int | None = None
+    ) -> AddStats:
+        """Add one document (see `add` for many)."""
+        return self.add_prepared([prepare(self.fingerprinter, id, text, source, position)])
+
+    def add(self, docs: Iterable[tuple[str, str]], *, jobs: int = 1) -> AddStats:
+        """Add (id, text) pairs; `jobs` > 1 fingerprints them in worker processes."""
+        from unspin.trace.engine import prepare_many
+
+        items = ((i, t, None, None) for i, t in docs)
+        return self.add_prepared(prepare_many(self.params, items, jobs=jobs))
+
+    def add_prepared(
+        self, prepared: Iterable[_Prepared], stats: AddStats | None = None
+    ) -> AddStats:
+        """Write prepared documents in batches, one transaction each."""
+        if self.mode != "a":
+            raise DataError(f"{self.path}: opened read-only")
+        stats = stats or AddStats()
+        batch: list[_Prepared] = []
+        for p in prepared:
+            batch.append(p)
+            if len(batch) >= _BATCH:
+                self._write(batch, stats)
+                batch = []
+        if batch:
+            self._write(batch, stats)
+        return stats
+
+    def _write(self, batch: list[_Prepared], stats: AddStats) -> None:
+        try:
+            with self._conn:
+                cur = self._conn.cursor()
+                next_doc = (cur.execute("SELECT MAX(doc) FROM docs").fetchone()[0] or 0) + 1
+                band_rows: list[tuple[int, int]] = []
+                for p in batch:
+                    if p.fp is None:
+                        stats.empty += 1
+                        continue
+                    row = cur.execute(
+                        "SELECT doc FROM digests WHERE digest = ?", (p.fp.digest,)
+                    ).fetchone()
+                    doc = next_doc
+                    next_doc += 1
+                    if row is not None:
+                        cur.execute(
+                            "INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, NULL)",
+                            (doc, p.id, p.source, p.position, p.words, row[0]),
+                        )
+                        stats.duplicates += 1
+                        continue
+                    cur.execute(
+                        "INSERT INTO docs VALUES (?, ?, ?, ?, ?, NULL, ?)",
+                        (doc, p.id, p.source, p.position, p.words, p.blob),
+                    )
+                    cur.execute("INSERT INTO digests VALUES (?, ?)", (p.fp.digest, doc))
+                    band_rows.extend((k, doc) for k in p.fp.band_keys)
+                    stats.added += 1
+                    stats.unsigned += p.fp.empty
+                band_rows.sort()
+                cur.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?)", band_rows)
+        except sqlite3.DatabaseError as exc:
+            raise DataError(f"{self.path}: cannot write to index ({exc})") from None
+
+    # -- querying ------------------------------------------------------------------------------
+    def text(self, doc: int) -> str:
+        row = self._q("SELECT text FROM docs WHERE doc = ?", (doc,)).fetchone()
+        if row is None or row[0] is None:
+            raise DataError(f"{self.path}: document {doc} has no stored text")
+        try:
+            return zlib.decompress(row[0]).decode("utf-8")
+        except (zlib.error, UnicodeDecodeError):
+            raise DataError(f"{self.path}: stored text of document {doc} is corrupted") from None
+
+    def candidates(self, fp: Fingerprint, limit: int = 10) -> list[tuple[int, int]]:
+        """(doc, shared bands) for the reference documents sharing most LSH bands with `fp`."""
+        found: dict[int, int] = {}
+        row = self._q("SELECT doc FROM digests WHERE digest = ?", (fp.digest,)).fetchone()
+        if row is not None:
+            found[row[0]] = len(fp.band_keys) + 1  # an exact copy ranks first
+        hits: dict[int, int] = {}
+        for key in fp.band_keys:
+            rows = self._q(_POSTINGS, (key, MAX_POSTINGS + 1)).fetchall()
+            if len(rows) > MAX_POSTINGS:
+                continue  # a key thousands of documents share (a boilerplate set) says nothing
+            for (doc,) in rows:
+                hits[doc] = hits.get(doc, 0) + 1
+        for doc, n in hits.items():
+            found.setdefault(doc, n)
+        return sorted(found.items(), key=lambda x: (-x[1], x[0]))[:limit]
+
+    def trace(
+        self,
+        text: str,
+        *,
+        top: int = 5,
+        min_similarity: float = 0.5,
+        max_conflicts: float = 0.1,
+        max_candidates: int = 10,
+        keep_all: bool = False,
+    ) -> list[Source]:
+        """Likely sources of `text`, best first: LSH candidates verified by alignment.
+
+        A candidate is reported when `is_match` accepts its alignment: at least
+        `min_similarity` of the text is rewritten from it and at most `max_conflicts` of
+        the aligned sentences change its names or numbers. `keep_all` reports every
+        verified candidate with its numbers (for tuning), matched or not.
+        """
+        fp = self.fingerprinter(text)
+        out: list[Source] = []
+        for doc, hits in self.candidates(fp, max_candidates):
+            al = align(text, self.text(doc))
+            if not keep_all and not is_match(al, min_similarity, max_conflicts):
+                continue
+            meta = self._q("SELECT id, source, position FROM docs WHERE doc = ?", (doc,)).fetchone()
+            dups = [
+                r[0] for r in self._q("SELECT id FROM docs WHERE dup_of = ? ORDER BY doc", (doc,))
+            ]
+            out.append(Source(meta[0], al.similarity, hits, al, dups, meta[1], meta[2]))
+        out.sort(key=lambda s: (-s.similarity, -s.alignment.source_coverage, -s.hits))
+        return out[:top]
+
+    def stats(self) -> dict[str, Any]:
+        """Counts and size on disk."""
+        docs = self._q("SELECT COUNT(*), COUNT(text) FROM docs").fetchone()
+        bands = self._q("SELECT COUNT(*) FROM bands").fetchone()[0]
+        size = self.path.stat().st_size
+        return {
+            "documents": docs[0],
+            "unique": docs[1],
+            "band_rows": bands,
+            "bytes": size,
+            "params": self.params.to_dict(),
+        }
+
+
+def iter_trace(
+    index: Index,
+    records: Iterable[tuple[str, str | None, str | None]],
+    **kw: Any,
+) -> Iterator[tuple[str, list[Source] | None, str | None]]:
+    """(id, sources, error) per (id, text, error) record, in order."""
+    for rid, text, error in records:
+        if error is not None or text is None:
+            yield rid, None, error or "no text"
+            continue
+        yield rid, index.trace(text, **kw), None
