@@ -198,3 +198,11 @@ def test_progress_bar_on_a_terminal_only(tmp_path: Path) -> None:
     os.close(master)
     assert proc.wait(timeout=60) == 0
     assert b"\r" in seen and b"docs/s" in seen and b"scanned 30 records" in seen
+
+
+def test_output_inside_the_input_folder_is_not_read_back(tmp_path: Path) -> None:
+    (tmp_path / "in.jsonl").write_text(json.dumps({"text": "One small document here."}) + "\n")
+    out = tmp_path / "out.jsonl"
+    first = scan([str(tmp_path)], str(out), ScanOptions(drop=("spun",)), progress=False)
+    second = scan([str(tmp_path)], str(out), ScanOptions(drop=("spun",)), progress=False)
+    assert first["records_in"] == second["records_in"] == 1 and second["inputs"] == 1

@@ -17,6 +17,7 @@ How the work is cut, so that every engine and every interruption give the same b
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -298,13 +299,20 @@ def fingerprint(files: Sequence[str], opts: ScanOptions) -> dict[str, Any]:
     if ARTIFACT_DIR.is_dir():
         for p in sorted(ARTIFACT_DIR.iterdir()):
             if p.is_file():
-                artifacts.append([p.name, p.stat().st_size])
+                st = p.stat()
+                artifacts.append([p.name, st.st_size, st.st_mtime_ns])
+    # The code that makes the verdicts: a resumed scan must not mix two versions of it.
+    code = hashlib.sha256()
+    package = ARTIFACT_DIR.parent
+    for p in sorted(package.rglob("*.py")):
+        code.update(p.relative_to(package).as_posix().encode() + b"\0" + p.read_bytes())
     return {
         "plan": PLAN_VERSION,
         "unspin": __version__,
         "options": asdict(opts),
         "inputs": inputs,
         "artifacts": artifacts,
+        "code": code.hexdigest()[:16],
     }
 
 
@@ -473,6 +481,18 @@ def run_local(
 # -- the whole scan ---------------------------------------------------------------------------
 
 
+def _without_own_files(files: list[str], output: str) -> list[str]:
+    """Inputs minus this scan's own output, parts, manifest and error file (an output folder
+    that is also an input folder must not feed the scan its own results)."""
+    out = os.path.realpath(output)
+    own = {out, out + ".manifest.json", out + ".errors.jsonl"}
+    parts = out + ".parts" + os.sep
+    kept = [f for f in files if (r := os.path.realpath(f)) not in own and not r.startswith(parts)]
+    if not kept:
+        raise InputError("no input files left once the scan's own output is set aside")
+    return kept
+
+
 def scan(
     inputs: Sequence[str],
     output: str,
@@ -493,7 +513,7 @@ def scan(
         raise InputError("-j must be at least 1")
     if engine not in ("local", "ray"):
         raise InputError(f"unknown engine {engine!r} (local or ray)")
-    files = expand_inputs(inputs)
+    files = _without_own_files(expand_inputs(inputs), output)
     out_dir = os.path.dirname(os.path.abspath(output))
     if not os.path.isdir(out_dir):
         raise InputError(f"{output}: folder {out_dir} does not exist")
