@@ -25,6 +25,7 @@ from typing import Any
 from unspin.trace.fingerprint import (
     STOPWORDS,
     WORD_RE,
+    _anchor_cached,
     normalize,
 )
 
@@ -169,15 +170,11 @@ def align(
         ops = sm.get_opcodes()
         # Names and numbers of the source inside the aligned stretch must survive: a name
         # or number swapped for another is a different document cut from the same
-        # template ("X is a village in Y"), not a spin. Names are the capitalised words
-        # inside a sentence: spinners leave them alone (a capital at a sentence start
-        # proves nothing, and rare lowercase words may be in the spinner's thesaurus).
+        # template ("X is a village in Y"), not a spin. See `_protected`.
         a_tot = a_eq = conflicts = 0
         sn = s_norms[si]
         for tag, i1, i2, j1, j2 in ops:
-            protected = [
-                sn[j] for j in range(j1, j2) if s[sa + j].upper and (j > 0 or sn[j][0].isdigit())
-            ]
+            protected = [sn[j] for j in range(j1, j2) if _protected(sn[j], s[sa + j].upper, j)]
             a_tot += len(protected)
             if tag == "equal":
                 a_eq += len(protected)
@@ -219,6 +216,15 @@ def align(
         pairs=pairs,
         restored=_apply(suspect, edits),
     )
+
+
+def _protected(norm: str, upper: bool, pos: int) -> bool:
+    """Numbers, and names: capitalised inside a sentence and in no thesaurus ("Okafor",
+    not "University"). Spinners leave both alone; a capital at a sentence start proves
+    nothing, and a rare lowercase word may well be in the spinner's thesaurus."""
+    if norm[0].isdigit():
+        return True
+    return upper and pos > 0 and _anchor_cached(norm)
 
 
 def is_match(al: Alignment, min_similarity: float = 0.5, max_conflicts: float = 0.1) -> bool:

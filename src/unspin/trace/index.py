@@ -135,6 +135,10 @@ def prepare(
     return _Prepared(id, source, position, fp.n_content, fp, blob)
 
 
+def _one_line(msg: object) -> str:
+    return " ".join(str(msg).split())
+
+
 def _check_file(path: Path) -> None:
     """Refuse anything that is not an SQLite file before SQLite touches it."""
     try:
@@ -205,7 +209,10 @@ class Index:
                 conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA cache_size=-65536")  # 64 MiB page cache
         except sqlite3.Error as exc:
-            raise DataError(f"{self.path}: cannot open index ({exc})") from None
+            raise DataError(
+                f"{self.path}: cannot open index: corrupted or unreadable ({_one_line(exc)}); "
+                "left untouched"
+            ) from None
         return conn
 
     def _validate(self) -> FingerprintParams:
@@ -214,8 +221,8 @@ class Index:
         except sqlite3.DatabaseError as exc:
             self._conn.close()
             raise DataError(
-                f"{self.path}: not an unspin index, or the file is corrupted ({exc}); "
-                "left untouched"
+                f"{self.path}: not an unspin index, or the file is corrupted "
+                f"({_one_line(exc)}); left untouched"
             ) from None
         if rows.get("format") != FORMAT:
             self._conn.close()
@@ -244,7 +251,7 @@ class Index:
             ok = str(exc)
         if ok != "ok":
             self._conn.close()
-            raise DataError(f"{self.path}: index is corrupted ({ok}); left untouched")
+            raise DataError(f"{self.path}: index is corrupted ({_one_line(ok)}); left untouched")
 
     def _create(self) -> None:
         from unspin import __version__
@@ -277,7 +284,9 @@ class Index:
         try:
             return self._conn.execute(sql, args)
         except sqlite3.DatabaseError as exc:
-            raise DataError(f"{self.path}: index is corrupted or unreadable ({exc})") from None
+            raise DataError(
+                f"{self.path}: index is corrupted or unreadable ({_one_line(exc)})"
+            ) from None
 
     # -- building ------------------------------------------------------------------------------
     def add_text(
@@ -343,7 +352,7 @@ class Index:
                 band_rows.sort()
                 cur.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?)", band_rows)
         except sqlite3.DatabaseError as exc:
-            raise DataError(f"{self.path}: cannot write to index ({exc})") from None
+            raise DataError(f"{self.path}: cannot write to index ({_one_line(exc)})") from None
 
     # -- querying ------------------------------------------------------------------------------
     def text(self, doc: int) -> str:

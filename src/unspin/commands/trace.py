@@ -1,0 +1,111 @@
+"""`unspin trace INPUT... --db PATH`: find the sources that suspect documents were spun from."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any, TextIO
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "trace",
+        help="find the indexed sources of spun documents",
+        description=(
+            "For every record of INPUT (files, folders, globs as `scan` reads them, or - for "
+            "stdin), report the reference documents in --db it was spun from: similarity "
+            "(the fraction of the document rewritten from that source), the swapped word "
+            "pairs (spun -> original) and a restoration taken from the source. --json writes "
+            'one line per record: {"id": ..., "sources": [{"id": ..., "similarity": ...}, ...]}, '
+            "best source first. Exit status 0 whether or not sources were found."
+        ),
+    )
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="files, folders, globs, or -")
+    p.add_argument("--db", required=True, help="index built by `unspin index`")
+    p.add_argument("--json", action="store_true", help="JSON Lines, one per input record")
+    p.add_argument("-o", "--output", default=None, help="write here instead of stdout")
+    p.add_argument("--text-field", default="text", help="JSON key / Parquet column of the text")
+    p.add_argument("--id-field", default=None, help="JSON key / Parquet column of the id")
+    p.add_argument("--top", type=int, default=5, help="most sources per document (default 5)")
+    p.add_argument(
+        "--min-similarity",
+        type=_unit_interval,
+        default=0.5,
+        help="report a source when at least this fraction of the document is rewritten "
+        "from it (default 0.5; 0.3 finds sources of stitched documents too)",
+    )
+    p.add_argument("--no-pairs", action="store_true", help="leave out the word pairs")
+    p.add_argument("--no-restored", action="store_true", help="leave out the restoration")
+    p.add_argument("-j", "--jobs", type=int, default=1, help="worker processes (default 1)")
+    p.add_argument("--engine", choices=("local", "ray"), default="local")
+    p.add_argument("--address", default=None, help="Ray cluster address (default: a local one)")
+    p.set_defaults(run=run)
+
+
+def _unit_interval(value: str) -> float:
+    try:
+        x = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if not 0.0 <= x <= 1.0:
+        raise argparse.ArgumentTypeError("must be between 0 and 1")
+    return x
+
+
+def run(args: argparse.Namespace) -> int:
+    from unspin.errors import InputError
+    from unspin.trace.engine import trace_many
+    from unspin.trace.index import Index
+    from unspin.trace.inputs import iter_items
+
+    if args.jobs < 1 or args.top < 1:
+        raise InputError("--jobs and --top must be at least 1")
+    Index(args.db).close()  # a missing, old or corrupted index fails here, before any output
+    items = iter_items(args.inputs, args.text_field, args.id_field)
+    records = ((rid, text, error) for rid, text, error, _src, _pos in items)
+    kw = {"top": args.top, "min_similarity": args.min_similarity}
+    results = trace_many(
+        args.db, records, jobs=args.jobs, engine=args.engine, address=args.address, **kw
+    )
+    out: TextIO = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
+    try:
+        for rid, sources, error in results:
+            if args.json:
+                row: dict[str, Any] = {
+                    "id": rid,
+                    "sources": [
+                        s.to_dict(pairs=not args.no_pairs, restored=not args.no_restored)
+                        for s in sources or []
+                    ],
+                }
+                if error is not None:
+                    row["error"] = error
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            else:
+                out.write(_human(rid, sources, error, args))
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    return 0
+
+
+def _human(rid: str, sources: list | None, error: str | None, args: argparse.Namespace) -> str:
+    if error is not None:
+        return f"{rid}: error: {error}\n"
+    if not sources:
+        return f"{rid}: no source found\n"
+    lines = []
+    for k, s in enumerate(sources):
+        al = s.alignment
+        head = "source" if k == 0 else "  also"
+        lines.append(
+            f"{rid}: {head} {s.id}  similarity {s.similarity:.2f}  "
+            f"({al.sentences} sentences aligned, {al.changed:.0%} of their words swapped)"
+        )
+        if k == 0 and not args.no_pairs:
+            shown = ", ".join(f"{p.spun} → {p.original or '∅'}" for p in al.pairs[:12])
+            more = f" … (+{len(al.pairs) - 12})" if len(al.pairs) > 12 else ""
+            if shown:
+                lines.append(f"    swaps: {shown}{more}")
+    return "\n".join(lines) + "\n"

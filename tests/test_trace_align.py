@@ -1,0 +1,91 @@
+"""Verification: alignment finds the swaps, restores the source, and refuses templates."""
+
+from __future__ import annotations
+
+from unspin.trace.align import align, is_match
+
+SOURCE = (
+    "Margaret Okafor was born in 1962 in Enugu. She studied chemistry at the University of "
+    "Lagos and later worked for the Nigerian National Petroleum Corporation in Port Harcourt. "
+    "In 1994 she founded Okafor Laboratories, which developed cheap water filters for rural "
+    "clinics. The company was sold to Veolia in 2011 for 40 million dollars."
+)
+SPUN = (
+    "Margaret Okafor was conceived in 1962 in Enugu. She examined science at the College of "
+    "Lagos and afterward labored for the Nigerian National Petroleum Corporation in Port "
+    "Harcourt. In 1994 she established Okafor Laboratories, which created modest water "
+    "channels for country facilities. The organization was offered to Veolia in 2011 for 40 "
+    "million bucks."
+)
+
+
+def test_pairs_and_restoration_from_the_source() -> None:
+    al = align(SPUN, SOURCE)
+    assert al.similarity == 1.0 and al.source_coverage == 1.0 and al.conflicts == 0
+    pairs = {(p.spun, p.original) for p in al.pairs}
+    assert ("conceived", "born") in pairs
+    assert ("examined science", "studied chemistry") in pairs
+    assert ("million bucks", "million dollars") in pairs or ("bucks", "dollars") in pairs
+    for p in al.pairs:
+        assert SPUN[p.start : p.end] == p.spun
+    assert al.restored == SOURCE
+    assert 0.2 < al.changed < 0.5
+    assert is_match(al)
+
+
+def test_shuffled_sentences_still_align() -> None:
+    sents = SPUN.split(". ")
+    shuffled = ". ".join([sents[2], sents[0], sents[3], sents[1]])
+    al = align(shuffled, SOURCE)
+    assert al.similarity == 1.0 and al.sentences == 4
+
+
+def test_partial_copy_scores_the_copied_fraction() -> None:
+    extra = (
+        " The river Tyne flows east through Newcastle before it reaches the North Sea at "
+        "Tynemouth, carrying coal barges for two centuries. Its bridges are a landmark of the "
+        "city and appear on many postcards sold to visitors."
+    )
+    al = align(SPUN + extra, SOURCE)
+    assert 0.55 < al.similarity < 0.65  # 54 of 91 words come from the source
+    assert al.source_coverage == 1.0
+
+
+def test_template_sibling_with_other_names_is_not_a_match() -> None:
+    # Two stubs cut from one template: the wording agrees, the names and numbers do not.
+    a = (
+        "Nartiang is one of the 60 Legislative Assembly constituencies of Meghalaya state in "
+        "India. It is part of West Jaintia Hills district and is reserved for candidates "
+        "belonging to the Scheduled Tribes. Its current MLA is Sniawbhalang Dhar of the "
+        "National People's Party."
+    )
+    b = (
+        "Khliehriat is one of the 60 Legislative Assembly constituencies of Meghalaya state in "
+        "India. It is part of East Jaintia Hills district and is reserved for candidates "
+        "belonging to the Scheduled Tribes. Its current MLA is Kyrmen Shylla of the United "
+        "Democratic Party."
+    )
+    al = align(a, b)
+    assert al.conflicts >= 1
+    assert not is_match(al)
+
+
+def test_shared_headings_are_not_evidence() -> None:
+    a = (
+        "History.\nEarly life.\nCareer.\nThe painter Ilse Brandt spent her youth in Kiel and "
+        "exhibited watercolours of the Baltic coast in Hamburg galleries from 1931 onwards."
+    )
+    b = (
+        "History.\nEarly life.\nCareer.\nThe footballer Tomas Varga played as a winger for "
+        "three clubs in Hungary before a knee injury ended his career at twenty-six."
+    )
+    al = align(a, b)
+    assert al.similarity < 0.3
+    assert not is_match(al)
+
+
+def test_unrelated_and_empty_texts() -> None:
+    assert align("Completely different words about cooking pasta.", SOURCE).similarity == 0.0
+    empty = align("", SOURCE)
+    assert empty.similarity == 0.0 and empty.restored == "" and not is_match(empty)
+    assert align(SOURCE, "").similarity == 0.0

@@ -1,0 +1,201 @@
+"""The reference index: finds spun copies, keeps every record accounted for, and refuses
+old, foreign or damaged files without touching them."""
+
+from __future__ import annotations
+
+import hashlib
+import lzma
+import sqlite3
+import sys
+from pathlib import Path
+
+import pytest
+
+from unspin.errors import DataError
+from unspin.resources.paths import REPO_ROOT, shared_data_dir
+from unspin.trace import Index, trace
+from unspin.trace.engine import trace_many
+
+sys.path.insert(0, str(REPO_ROOT))
+from benchmarks.spinner import Spinner, load_dictionary  # noqa: E402
+
+HELD_OUT = "enwiki-slices/enwiki2021slice_part01.txt.xz"
+
+
+def _articles(n: int) -> list[str]:
+    """The first `n` articles of >= 80 words of the held-out slice (bodies only)."""
+    out: list[str] = []
+    paras: list[str] = []
+    with lzma.open(shared_data_dir() / HELD_OUT, "rt", encoding="utf-8") as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if line.startswith("= ") and line.endswith(" ="):
+                continue
+            if line:
+                paras.append(line)
+                continue
+            if paras and len(" ".join(paras).split()) >= 80:
+                out.append("\n".join(paras))
+                if len(out) == n:
+                    break
+            paras = []
+    return out
+
+
+@pytest.fixture(scope="module")
+def corpus() -> list[str]:
+    return _articles(260)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, corpus) -> Path:
+    db = tmp_path_factory.mktemp("trace") / "ref.db"
+    with Index(db, mode="a") as idx:
+        stats = idx.add((f"ref-{i}", t) for i, t in enumerate(corpus[:200]))
+    assert stats.added == 200 and stats.duplicates == 0 and stats.empty == 0
+    return db
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize(("dictionary", "rate"), [("moby", 0.3), ("oewn+ppdb", 0.3)])
+def test_finds_the_source_of_spun_copies(built, corpus, dictionary, rate) -> None:
+    spinner = Spinner(load_dictionary(dictionary), rate, seed=5)
+    with Index(built) as idx:
+        for i in range(0, 200, 10):
+            spun = spinner.spin(corpus[i]).text
+            sources = idx.trace(spun)
+            assert sources and sources[0].id == f"ref-{i}", (i, [s.id for s in sources])
+            best = sources[0]
+            assert best.similarity >= 0.8
+            for p in best.alignment.pairs:
+                assert spun[p.start : p.end] == p.spun
+
+
+def test_unindexed_articles_find_no_source(built, corpus) -> None:
+    with Index(built) as idx:
+        for text in corpus[200:]:
+            assert idx.trace(text) == []
+
+
+def test_restoration_comes_from_the_source(built, corpus) -> None:
+    spun = Spinner(load_dictionary("moby"), 0.2, seed=1).spin(corpus[7]).text
+    best = trace(spun, built)[0]
+    # Word-level restoration: every swapped stretch now reads as in the source.
+    restored_words = best.alignment.restored.split()
+    source_words = corpus[7].split()
+    same = sum(a == b for a, b in zip(restored_words, source_words))
+    assert same / len(source_words) >= 0.95
+
+
+def test_workers_give_the_same_answers(built, corpus) -> None:
+    spinner = Spinner(load_dictionary("moby"), 0.2, seed=9)
+    recs = [(str(i), spinner.spin(corpus[i]).text, None) for i in range(0, 40, 4)]
+    recs.append(("bad", None, "malformed JSON: Expecting value"))
+    one = [(r, [s.id for s in ss or []], e) for r, ss, e in trace_many(str(built), recs, jobs=1)]
+    two = [(r, [s.id for s in ss or []], e) for r, ss, e in trace_many(str(built), recs, jobs=2)]
+    assert one == two
+    assert one[-1] == ("bad", [], "malformed JSON: Expecting value")
+    assert [ids[0] for _, ids, _ in one[:-1]] == [f"ref-{i}" for i in range(0, 40, 4)]
+
+
+def test_exact_duplicates_are_stored_once_and_reported_together(tmp_path, corpus) -> None:
+    db = tmp_path / "dups.db"
+    with Index(db, mode="a") as idx:
+        stats = idx.add([("a", corpus[0]), ("b", corpus[1]), ("a-copy", corpus[0] + "\n")])
+        assert (stats.added, stats.duplicates) == (2, 1)
+        assert idx.stats()["documents"] == 3 and idx.stats()["unique"] == 2
+        spun = Spinner(load_dictionary("moby"), 0.2, seed=3).spin(corpus[0]).text
+        best = idx.trace(spun)
+        assert [s.id for s in best] == ["a"] and best[0].duplicates == ["a-copy"]
+
+
+def test_empty_tiny_and_number_documents(tmp_path) -> None:
+    table = "\n".join(f"{y} {y * 3 % 97} {y * 7 % 89} {y % 13}.{y % 7}" for y in range(1990, 2021))
+    other_table = "\n".join(f"{y} {y * 5 % 83} {y * 11 % 79}" for y in range(1950, 1981))
+    db = tmp_path / "edge.db"
+    with Index(db, mode="a") as idx:
+        stats = idx.add([("empty", ""), ("blank", "  \n\t"), ("tiny", "Ok."), ("table", table)])
+        assert (stats.added, stats.empty, stats.unsigned) == (2, 2, 1)
+        # Tiny documents are found as exact copies; tables of numbers by their numbers.
+        assert [s.id for s in idx.trace("Ok.")] == ["tiny"]
+        assert [s.id for s in idx.trace(table)] == ["table"]
+        assert idx.trace(other_table) == []
+        assert idx.trace("") == [] and idx.trace("Fine.") == []
+        assert idx.trace("- item one\n- item two\n- item three") == []
+
+
+def test_append_and_read_only(tmp_path, corpus) -> None:
+    db = tmp_path / "grow.db"
+    with Index(db, mode="a") as idx:
+        idx.add([("x", corpus[0])])
+    with Index(db, mode="a") as idx:
+        idx.add([("y", corpus[1])])
+        assert len(idx) == 2
+    with Index(db) as idx:
+        assert len(idx) == 2
+        with pytest.raises(DataError, match="read-only"):
+            idx.add_text("z", corpus[2])
+        assert [s.id for s in idx.trace(corpus[1])] == ["y"]
+
+
+def test_missing_index_is_a_clear_error(tmp_path) -> None:
+    with pytest.raises(DataError, match="no such index"):
+        Index(tmp_path / "nope.db")
+
+
+def test_index_from_an_older_version_is_refused_untouched(tmp_path, corpus) -> None:
+    db = tmp_path / "old.db"
+    with Index(db, mode="a") as idx:
+        idx.add([("x", corpus[0])])
+    con = sqlite3.connect(db)
+    with con:
+        con.execute("UPDATE meta SET value = '0' WHERE key = 'schema_version'")
+        con.execute("UPDATE meta SET value = '0.0.1' WHERE key = 'unspin_version'")
+    con.close()
+    before = _sha(db)
+    for mode in ("r", "a"):
+        with pytest.raises(DataError, match="older unspin .*0.0.1.*rebuild"):
+            Index(db, mode=mode)
+    assert _sha(db) == before
+
+
+def test_index_with_another_lexicon_is_refused(tmp_path, corpus) -> None:
+    db = tmp_path / "lex.db"
+    with Index(db, mode="a") as idx:
+        idx.add([("x", corpus[0])])
+    con = sqlite3.connect(db)
+    with con:
+        con.execute("UPDATE meta SET value = 'feedfeedfeedfeed' WHERE key = 'lexicon'")
+    con.close()
+    with pytest.raises(DataError, match="rebuild"):
+        Index(db)
+
+
+def test_corrupted_files_are_refused_untouched(tmp_path, built) -> None:
+    garbage = tmp_path / "garbage.db"
+    garbage.write_bytes(bytes(range(256)) * 40)
+    empty = tmp_path / "empty.db"
+    empty.write_bytes(b"")
+    truncated = tmp_path / "truncated.db"
+    data = built.read_bytes()
+    truncated.write_bytes(data[: len(data) // 2])
+    damaged = tmp_path / "damaged.db"
+    middle = len(data) // 2
+    damaged.write_bytes(data[:middle] + b"\xa5" * 8192 + data[middle + 8192 :])
+    foreign = tmp_path / "foreign.db"
+    con = sqlite3.connect(foreign)
+    con.execute("CREATE TABLE t (x)")
+    con.commit()
+    con.close()
+    for path in (garbage, empty, truncated, damaged, foreign):
+        before = _sha(path)
+        with pytest.raises(DataError, match="corrupted|not an unspin index|not an index"):
+            with Index(path, mode="a") as idx:
+                idx.add([("new", "A new document about the Okafor Laboratories of Enugu.")])
+        assert _sha(path) == before, path
+    for path in (garbage, empty, truncated, foreign):
+        with pytest.raises(DataError):
+            Index(path)
