@@ -327,7 +327,11 @@
     ui.tip.hidden = false;
     tipFor = m;
     m.setAttribute("aria-describedby", "tip");
-    const box = m.getClientRects()[0] || m.getBoundingClientRect();
+    positionTip();
+  }
+  function positionTip() {
+    if (!tipFor) return;
+    const box = tipFor.getClientRects()[0] || tipFor.getBoundingClientRect();
     const tw = ui.tip.offsetWidth, th = ui.tip.offsetHeight;
     let left = Math.min(Math.max(8, box.left), window.innerWidth - tw - 8);
     let top = box.bottom + 8;
@@ -350,9 +354,11 @@
     root.addEventListener("focusout", () => hideTip());
   }
   document.addEventListener("keydown", (e) => { if (e.key === "Escape") hideTip(); });
-  window.addEventListener("scroll", hideTip, { passive: true });
-  ui.doc.addEventListener("scroll", hideTip, { passive: true });
-  ui.diffRows.addEventListener("scroll", hideTip, { passive: true });
+  // Scrolling moves a tooltip that keyboard focus opened, and closes one the mouse opened.
+  const onScroll = () => (tipFor && document.activeElement === tipFor ? positionTip() : hideTip());
+  for (const target of [window, ui.doc, ui.diffRows]) {
+    target.addEventListener("scroll", onScroll, { passive: true });
+  }
 
   // ---- files -------------------------------------------------------------------------------
   // Text from an HTML page as a reader sees it: blocks become paragraphs, scripts vanish.
