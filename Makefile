@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 EXTRAS := scan,ray,datatrove,serve,trace,bench,dev
 
-.PHONY: setup example test lint data bench
+.PHONY: setup example test lint data bench chromium
 
 $(VENV)/.installed: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -22,8 +22,17 @@ lint: setup
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 
-test: setup lint
+test: setup lint chromium
 	$(BIN)/pytest -q
+
+# Debian's chromium + chromium-driver for the browser test of the review page; installed
+# only when missing, and only as root (as in CI): otherwise that one test is skipped.
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
+	  else echo "note: /usr/bin/chromium missing; 'sudo make chromium' enables the browser test"; fi; \
+	fi
 
 # Rebuild every shipped artifact from ../shared/data (deterministic; rarely needed).
 data: setup
