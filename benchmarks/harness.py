@@ -25,7 +25,7 @@ REPO = Path(__file__).resolve().parent.parent
 RESULTS_DIR = REPO / "benchmarks" / "results"
 DOCS_DIR = REPO / "docs"
 BENCHMARKS_MD = REPO / "BENCHMARKS.md"
-CLEAN_SETS = ("clean-wiki", "clean-wikitext")
+CLEAN_SETS = ("clean-wiki", "clean-wikitext", "clean-wiki-docs")
 SECTIONS = ("accuracy", "peers", "speed")
 
 
@@ -55,7 +55,7 @@ class Config:
     def peer_caps(self) -> dict[str, int]:
         if self.small:
             return {"wordfreq": 12, "torturephrases": 4, "datatrove": 6}
-        return {"wordfreq": 5000, "torturephrases": 150, "datatrove": 300}
+        return {"wordfreq": 5000, "torturephrases": 150, "datatrove": 1000}
 
     @property
     def speed_docs(self) -> int:
@@ -74,6 +74,7 @@ PEER_SETS = {
     "datatrove": (
         "clean-wiki", "clean-wikitext", "spun-in-dict-20", "spun-cross-dict-20",
         "spun-cross-dict-30", "pps-in-context", "keyword-insertion", "spinbot-sample",
+        "clean-wiki-docs", "spun-in-dict-20-docs", "spun-cross-dict-20-docs",
     ),
 }  # fmt: skip
 
@@ -192,9 +193,11 @@ class Harness:
             }
         if (
             det == "default"
-            and name == "clean-wiki"
+            and name in CLEAN_SETS
             and any(
-                self.get_set(s).detector == "no-moby" for s in self.cfg.sets if s.startswith("spun")
+                self.get_set(s).detector == "no-moby" and self.get_set(s).negatives == name
+                for s in self.cfg.sets
+                if s.startswith("spun")
             )
         ):
             res["clean_no_moby"] = metrics.clean_metrics(es.docs, self.predict("no-moby", name))
@@ -212,7 +215,6 @@ class Harness:
             self.log(f"  peer {key} skipped: {exc}")
             return {"skipped": str(exc)}
         out["name"] = det.name  # type: ignore[attr-defined]
-        clean = self.predict(key, "clean-wiki", cap) if "clean-wiki" in names else None
         for name in names:
             es = self.get_set(name)
             preds = self.predict(key, name, cap)
@@ -229,7 +231,8 @@ class Harness:
                 r["flagged"] = sum(bool(p.spans) for p in preds) / n
             if name in CLEAN_SETS:
                 r["clean"] = metrics.clean_metrics(docs, preds)
-            elif es.negatives and clean is not None:
+            elif es.negatives and es.negatives in names:
+                clean = self.predict(key, es.negatives, cap)
                 r["document"] = metrics.document_metrics(preds, clean)
                 r["spans"] = metrics.span_metrics(docs, preds)
             elif name in ("keyword-insertion", "spinbot-sample"):
@@ -242,8 +245,7 @@ class Harness:
 
     # -- speed ----------------------------------------------------------------------------------
     def measure_speed(self) -> dict:
-        paras = [p for p in self.builder.paragraphs if sets._pool(p) == "speed"]
-        docs = speed.make_docs(paras, self.cfg.speed_docs)
+        docs = self.builder.documents(self.cfg.speed_docs)
         sizes = [len(d.encode("utf-8")) for d in docs]
         engines = speed.ENGINES if self.cfg.peers else ("unspin",)
         out: dict = {
@@ -332,15 +334,18 @@ class Harness:
         from benchmarks import plots
 
         curves: dict[str, tuple[list[float], list[float]]] = {}
+        points: dict[str, tuple[float | None, float | None]] = {}
         hist: dict[str, list[float]] = {}
         for name in self.cfg.sets:
             es = self.sets[name]
-            if es.negatives is None:
+            if es.negatives != "clean-wiki":
                 continue
             pos = [p.score for p in self.predict(es.detector, name)]
             neg = [p.score for p in self.predict(es.detector, es.negatives)]
             det = "unspin" if es.detector == "default" else "unspin, no Moby"
             curves[f"{name} ({det})"] = (pos, neg)
+            doc = results["results"][name]["document"]
+            points[f"{name} ({det})"] = (doc["recall"], doc["precision"])
             if name in ("spun-in-dict-20", "spun-cross-dict-20", "pps-in-context"):
                 hist[f"{name} ({det})"] = pos
         if "clean-wiki" in self.sets:
@@ -349,7 +354,12 @@ class Harness:
             return []
         d = self.cfg.plots_dir
         made = [
-            plots.pr_plot(curves, d / "eval_pr_curve.png", "Documents: spun set vs clean-wiki"),
+            plots.pr_plot(
+                curves,
+                d / "eval_pr_curve.png",
+                "Paragraphs: each spun set vs clean-wiki (dots: default verdict)",
+                points,
+            ),
             plots.histogram(
                 hist,
                 d / "eval_score_hist.png",

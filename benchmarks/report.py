@@ -96,7 +96,7 @@ def _accuracy(results: dict) -> str:
     r = results["results"]
     m = results["meta"]
     out = [_provenance(results), "", *_targets(results), ""]
-    clean = [n for n in ("clean-wiki", "clean-wikitext") if n in r]
+    clean = [n for n in ("clean-wiki", "clean-wikitext", "clean-wiki-docs") if n in r]
     if clean:
         out += [
             "Clean held-out text (every flag is a false flag):",
@@ -119,8 +119,9 @@ def _accuracy(results: dict) -> str:
     spun = [n for n in r if r[n].get("document") and n != "keyword-insertion"]
     if spun:
         out += [
-            "Spun sets (documents: each spun set against clean-wiki scored by the same detector; "
-            "spans: a flag is correct when it overlaps a true span):",
+            "Spun sets. Documents: each spun set against clean-wiki (the `-docs` sets: against "
+            "clean-wiki-docs, the same ~2.3 KB documents unspun) scored by the same detector. "
+            "Spans: a flag is correct when it overlaps a true span.",
             "",
             "| set | detector | docs | AUROC | F1 | FPR | judged spun | span P | span R | span F1 "
             "| restore top-1 | top-5 | recall synonym / function swaps |",
@@ -254,7 +255,9 @@ def _speed(results: dict) -> str:
         "",
         f"{s['docs']} documents of {s['mean_doc_bytes'] / 1000:.2f} KB on average (held-out "
         f"paragraphs joined), each engine in a fresh single-threaded process for "
-        f"{s['seconds_per_engine']} s after loading and one warm-up document.",
+        f"{s['seconds_per_engine']} CPU-seconds after loading and one warm-up document. Rates are "
+        "per CPU-second (per core); the wall-clock rate, lower when the shared machine is busy, "
+        "is in results.json.",
         "",
         "| engine | docs/s per core | MB/s per core | load s | peak RSS MB | unspin is N× faster |",
         "|---|---|---|---|---|---|",

@@ -50,13 +50,15 @@ class Sizes:
     pps: int
     keyword_pos: int
     keyword_neg: int
+    docs: int  # ~2.3 KB documents (joined paragraphs) per document-sized set
     wiki_chars: int | None  # how much of the held-out slice to read (None: all of it)
 
 
 SMALL = Sizes(clean_wiki=40, wikitext=15, spun=15, pps=15, keyword_pos=12, keyword_neg=6,
-              wiki_chars=3_000_000)  # fmt: skip
+              docs=6, wiki_chars=3_000_000)  # fmt: skip
 FULL = Sizes(clean_wiki=5000, wikitext=1000, spun=1000, pps=1500, keyword_pos=800,
-             keyword_neg=600, wiki_chars=None)  # fmt: skip
+             keyword_neg=600, docs=300, wiki_chars=None)  # fmt: skip
+DOC_BYTES = 2300  # document size for the speed runs and the document-sized sets
 
 SET_NAMES = (
     "clean-wiki",
@@ -66,6 +68,9 @@ SET_NAMES = (
     "pps-in-context",
     "keyword-insertion",
     "spinbot-sample",
+    "clean-wiki-docs",
+    "spun-in-dict-20-docs",
+    "spun-cross-dict-20-docs",
 )
 
 
@@ -108,9 +113,11 @@ class Builder:
         }
         if name in builders:
             return builders[name]()
-        m = re.fullmatch(r"spun-(in|cross)-dict-(\d+)", name)
+        if name == "clean-wiki-docs":
+            return self.clean_docs()
+        m = re.fullmatch(r"spun-(in|cross)-dict-(\d+)(-docs)?", name)
         if m:
-            return self.spun(m.group(1) + "-dict", int(m.group(2)) / 100)
+            return self.spun(m.group(1) + "-dict", int(m.group(2)) / 100, bool(m.group(3)))
         raise ValueError(f"unknown set {name!r}; known: {', '.join(SET_NAMES)}")
 
     # -- sets ----------------------------------------------------------------------------------
@@ -125,25 +132,42 @@ class Builder:
         src = data.WIKITEXT_TEST + " (detokenized, >= 40 words, no <unk>)"
         return EvalSet("clean-wikitext", docs, info={"source": src})
 
-    def spun(self, kind: str, rate: float) -> EvalSet:
+    def documents(self, n: int) -> list[str]:
+        """~2.3 KB documents: consecutive paragraphs of the speed pool joined by newlines."""
+        paras = [p for p in self.paragraphs if _pool(p) == "speed"]
+        return join_documents(paras, n)
+
+    def clean_docs(self) -> EvalSet:
+        docs = [
+            Doc(f"clean-wiki-docs/{i}", t, 0) for i, t in enumerate(self.documents(self.sizes.docs))
+        ]
+        info = {"source": data.HELD_OUT_WIKI + f" (paragraphs joined to ~{DOC_BYTES} bytes)"}
+        return EvalSet("clean-wiki-docs", docs, info=info)
+
+    def spun(self, kind: str, rate: float, documents: bool = False) -> EvalSet:
         dict_name = IN_DICT if kind == "in-dict" else CROSS_DICT
         spinner = Spinner(self.dictionary(dict_name), rate, SEEDS[kind], FUNCTION_RATE)
-        paras = self.pool("spun", self.sizes.spun, "spun")
+        name = f"spun-{kind}-{int(rate * 100)}" + ("-docs" if documents else "")
+        if documents:
+            paras = self.documents(self.sizes.docs)
+        else:
+            paras = self.pool("spun", self.sizes.spun, "spun")
         docs = []
         for i, p in enumerate(paras):
             res = spinner.spin(p)
             if res.spans:
-                docs.append(Doc(f"spun-{kind}-{int(rate * 100)}/{i}", res.text, 1, res.spans))
-        name = f"spun-{kind}-{int(rate * 100)}"
+                docs.append(Doc(f"{name}/{i}", res.text, 1, res.spans))
         info = {
             "spinner_dictionary": dict_name,
             "rate": rate,
             "function_rate": FUNCTION_RATE,
             "seed": SEEDS[kind],
-            "source": data.HELD_OUT_WIKI + " (>= 40 words)",
+            "source": data.HELD_OUT_WIKI
+            + (f" (paragraphs joined to ~{DOC_BYTES} bytes)" if documents else " (>= 40 words)"),
         }
         detector = "default" if kind == "in-dict" else "no-moby"
-        return EvalSet(name, docs, detector=detector, negatives="clean-wiki", info=info)
+        negatives = "clean-wiki-docs" if documents else "clean-wiki"
+        return EvalSet(name, docs, detector=detector, negatives=negatives, info=info)
 
     def pps_in_context(self) -> EvalSet:
         pairs, skipped = data.pps_pairs(self.data_dir)
@@ -206,6 +230,24 @@ class Builder:
         ]
         info = {"true_spans": len(spans), "note": "truth spans from a word alignment (difflib)"}
         return EvalSet("spinbot-sample", docs, info=info)
+
+
+def join_documents(paragraphs: list[str], n: int, target: int = DOC_BYTES) -> list[str]:
+    """Join consecutive paragraphs until a document holds ~target bytes (2.1-2.9 KB kept)."""
+    docs: list[str] = []
+    cur: list[str] = []
+    size = 0
+    for p in paragraphs:
+        cur.append(p)
+        size += len(p.encode("utf-8")) + 1
+        if size >= target - 200:
+            doc = "\n".join(cur)
+            if len(doc.encode("utf-8")) <= target + 600:
+                docs.append(doc)
+            cur, size = [], 0
+            if len(docs) >= n:
+                break
+    return docs
 
 
 def data_sentence_start(text: str, pos: int) -> bool:
