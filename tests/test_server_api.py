@@ -87,6 +87,14 @@ def test_offsets_are_code_points_with_astral_characters(client):
         assert text[s["start"] : s["end"]] == s["text"]
 
 
+@pytest.mark.parametrize("text", ["0", "a", "!!!", "1.5 2.5", "\x00\x01 binary \x02", "Ünïcödé ✓"])
+def test_odd_texts_get_a_report_not_an_error(client, text):
+    r = client.post("/v1/analyze", json={"text": text})
+    assert r.status_code == 200, r.text
+    got = r.json()
+    assert got["verdict"] == "unsupported" and got["reason"]
+
+
 def test_threshold_is_passed_through(client):
     strict = client.post("/v1/analyze", json={"text": SPUN, "threshold": 1.0}).json()
     loose = client.post("/v1/analyze", json={"text": SPUN, "threshold": 0.0}).json()
