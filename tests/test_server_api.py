@@ -9,7 +9,9 @@ import subprocess
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
+import httpx
 import pytest
 
 pytest.importorskip("fastapi")  # the serve extra; `make test` installs it
@@ -99,6 +101,21 @@ def test_threshold_is_passed_through(client):
     strict = client.post("/v1/analyze", json={"text": SPUN, "threshold": 1.0}).json()
     loose = client.post("/v1/analyze", json={"text": SPUN, "threshold": 0.0}).json()
     assert len(strict["spans"]) <= len(loose["spans"])
+
+
+def test_concurrent_requests_get_the_same_reports_as_sequential_ones(client, server):
+    texts = [SPUN, CLEAN, SPUN.replace("patients", "people"), CLEAN + " " + SPUN] * 3
+    expected = [client.post("/v1/analyze", json={"text": t}).json() for t in texts]
+    with ThreadPoolExecutor(len(texts)) as pool:
+        got = list(
+            pool.map(
+                lambda t: httpx.post(
+                    server.url + "/v1/analyze", json={"text": t}, timeout=60
+                ).json(),
+                texts,
+            )
+        )
+    assert got == expected
 
 
 def test_batch_keeps_order_and_matches_single_calls(client):

@@ -38,7 +38,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--timeout", type=float, default=30.0, metavar="S", help="seconds per request (default 30)"
     )
     p.add_argument(
-        "--threads", type=_positive, default=2, metavar="N", help="analyses at once per worker"
+        "--threads",
+        type=_positive,
+        default=1,
+        metavar="N",
+        help="analyses at once per worker (default 1; use --workers to use more cores)",
     )
     p.add_argument("--log-level", default="info", choices=("critical", "error", "warning", "info"))
     p.add_argument("--no-access-log", action="store_true", help="do not log every request")

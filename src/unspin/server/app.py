@@ -55,7 +55,9 @@ class Settings:
     max_text_chars: int = 200_000
     max_batch: int = 64
     timeout_s: float = 30.0
-    threads: int = 2  # analyses running at once per worker (the GIL makes more pointless)
+    # Analyses at once per worker. One: scoring is CPU-bound Python (the GIL gives a second
+    # thread nothing), and one thread never shares an Analyzer's scratch state between texts.
+    threads: int = 1
     db: str | None = None
 
     def to_env(self) -> str:
