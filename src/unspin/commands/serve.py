@@ -31,11 +31,33 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--db", metavar="PATH", help="a trace index (from `unspin index`): enables /v1/trace"
     )
-    p.add_argument("--max-text-chars", type=_positive, default=200_000, metavar="N")
-    p.add_argument("--max-batch", type=_positive, default=64, metavar="N", help="texts per batch")
-    p.add_argument("--max-body-bytes", type=_positive, default=2_000_000, metavar="N")
     p.add_argument(
-        "--timeout", type=float, default=30.0, metavar="S", help="seconds per request (default 30)"
+        "--max-text-chars",
+        type=_positive,
+        default=200_000,
+        metavar="N",
+        help="longest text accepted, in characters (default 200000; longer: 413)",
+    )
+    p.add_argument(
+        "--max-batch",
+        type=_positive,
+        default=64,
+        metavar="N",
+        help="most texts in one /v1/analyze/batch request (default 64; more: 413)",
+    )
+    p.add_argument(
+        "--max-body-bytes",
+        type=_positive,
+        default=2_000_000,
+        metavar="N",
+        help="largest request body (default 2000000; larger: 413)",
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=30.0,
+        metavar="S",
+        help="seconds per request before a 503 (default 30)",
     )
     p.add_argument(
         "--threads",
