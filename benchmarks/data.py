@@ -102,22 +102,48 @@ class PpsPair:
 _PAREN = re.compile(r"\s*\([^)]*\)")
 
 
+_PROXIMITY = re.compile(r'"~\d+$')
+
+
+def _clean_tortured(tortured: str, expected: str) -> str | None:
+    """The phrase as it would appear in prose: PPS proximity marks ("~5) and abbreviations
+    dropped (the abbreviation is dropped from the expected term too); None for a boolean query."""
+    t = _PROXIMITY.sub("", tortured.strip())
+    if '"' in t:
+        return None
+    t = _PAREN.sub("", t).strip()
+    term = _PAREN.sub("", expected).lower().split()
+    abbrs = {a.lower() for a in re.findall(r"\(([^)]*)\)", expected) if a}
+    abbrs.add("".join(w[0] for w in term if w))  # "bogus negative fn" for "false negative"
+    words = t.split()
+    if len(words) > 1 and words[-1] in abbrs and words[-1] not in term:
+        t = " ".join(words[:-1])
+    return t
+
+
 def pps_pairs(data_dir: Path) -> tuple[list[PpsPair], dict[str, int]]:
     """pps_test pairs with a usable expected term, and counts of the ones skipped and why."""
     pairs: list[PpsPair] = []
-    skipped = {"alternatives (/)": 0, "no words": 0, "same as tortured": 0}
+    skipped = {"search-query syntax": 0, "alternatives (/)": 0, "no words": 0,
+               "same as tortured": 0, "duplicate after cleaning": 0}  # fmt: skip
+    seen: set[tuple[str, str]] = set()
     with open(require(data_dir / PPS_TEST), encoding="utf-8", newline="") as f:
         for row in csv.DictReader(f, delimiter="\t"):
-            tortured = (row.get("tortured") or "").strip()
             expected = (row.get("expected") or "").strip()
             term = _PAREN.sub("", expected).replace("(?)", "").strip()
-            if "/" in term:
+            tortured = _clean_tortured(row.get("tortured") or "", expected)
+            if tortured is None:
+                skipped["search-query syntax"] += 1
+            elif "/" in term:
                 skipped["alternatives (/)"] += 1
             elif not re.search(r"[a-zA-Z]", term) or not tortured:
                 skipped["no words"] += 1
             elif term.lower() == tortured.lower():
                 skipped["same as tortured"] += 1
+            elif (tortured, term.lower()) in seen:
+                skipped["duplicate after cleaning"] += 1
             else:
+                seen.add((tortured, term.lower()))
                 pairs.append(PpsPair(tortured, expected, term.lower()))
     return pairs, skipped
 

@@ -195,9 +195,9 @@ def _peers(results: dict) -> str:
     out = [
         _provenance(results),
         "",
-        "Same inputs, same run (each peer on the first N documents of a set; the spun sets' "
-        "AUROC is against the same number of clean-wiki paragraphs). unspin's own numbers for "
-        "the same sets are in Accuracy above.",
+        "Same inputs, same run (each peer on the first N documents of a set; a spun set's "
+        "AUROC is against the same number of clean-wiki paragraphs, or clean-wiki-docs for the "
+        "`-docs` sets). unspin's own numbers for the same sets are in Accuracy above.",
         "",
         "| peer | set | docs | AUROC vs clean | docs flagged (datatrove: rejected) "
         "| span P | span R |",
@@ -231,9 +231,24 @@ def _peers(results: dict) -> str:
             out.append(f"| {n} | {cells} | {_pct(s['rejected_by_any'])} |")
         out += [
             "",
-            "Paragraph-sized inputs (40+ words) fail Gopher's 50-word minimum and C4's "
-            "5-sentence minimum regardless of spinning, so compare each spun row with clean-wiki.",
+            "Paragraph-sized inputs (40+ words) often fail Gopher's 50-word minimum and C4's "
+            "5-sentence minimum whether spun or not, so compare each spun row with its clean row.",
         ]
+        docs = {n: dt["sets"].get(n, {}).get("rejected_by_any") for n in
+                ("clean-wiki-docs", "spun-in-dict-20-docs", "spun-cross-dict-20-docs")}  # fmt: skip
+        if None not in docs.values():
+            out += [
+                f"On ~2.3 KB documents they reject {_pct(docs['clean-wiki-docs'])} of clean "
+                f"documents and {_pct(docs['spun-in-dict-20-docs'])} / "
+                f"{_pct(docs['spun-cross-dict-20-docs'])} of the same documents spun at 20% "
+                "(in-dict / cross-dict): "
+                + (
+                    "quality filters do not catch synonym spinning."
+                    if max(docs["spun-in-dict-20-docs"], docs["spun-cross-dict-20-docs"])
+                    < docs["clean-wiki-docs"] + 0.05
+                    else "they reject noticeably more spun documents."
+                ),
+            ]
     out += [
         "",
         "wordfreq rarity: score = mean of max(0, 5 - Zipf) over lowercase words; a span for "
@@ -259,7 +274,8 @@ def _speed(results: dict) -> str:
         "per CPU-second (per core); the wall-clock rate, lower when the shared machine is busy, "
         "is in results.json.",
         "",
-        "| engine | docs/s per core | MB/s per core | load s | peak RSS MB | unspin is N× faster |",
+        "| engine | docs/s per core | MB/s per core | load s | peak RSS MB "
+        "| unspin ÷ engine speed |",
         "|---|---|---|---|---|---|",
     ]
     ratios = s.get("unspin_speed_ratio", {})
