@@ -149,6 +149,8 @@ def test_batch_limits(client):
         ({"text": "fine text", "extra": 1}, "extra"),
         ({"text": "fine text", "threshold": 1.5}, "threshold"),
         ({"text": "fine text", "threshold": "high"}, "threshold"),
+        ({"text": "fine text", "threshold": False}, "threshold"),
+        ({"text": "fine text", "threshold": "0.5"}, "threshold"),
         ([], "body"),
         ("just a string", "body"),
     ],
@@ -294,6 +296,7 @@ def test_trace_endpoint_with_an_index(tmp_path):
         assert ("counterfeit consciousness", "artificial intelligence") in pairs
         assert c.post("/v1/trace", json={"text": CLEAN[:40]}).json()["sources"] == []
         assert_error(c.post("/v1/trace", json={"text": spun, "top": 0}), 422, "top")
+        assert_error(c.post("/v1/trace", json={"text": spun, "top": "3"}), 422, "top")
 
 
 def test_two_workers_serve(tmp_path):

@@ -203,7 +203,7 @@ def _models(s: Settings) -> tuple[type[BaseModel], type[BaseModel], type[BaseMod
     text_doc = {"maxLength": s.max_text_chars, "minLength": 1, "pattern": r"\S"}
 
     class AnalyzeRequest(BaseModel):
-        model_config = ConfigDict(extra="forbid")
+        model_config = ConfigDict(extra="forbid", strict=True)  # no "5" for 5, no false for 0
         text: Text = Field(
             description=f"the document, at most {s.max_text_chars:,} characters",
             json_schema_extra=text_doc,
@@ -213,7 +213,7 @@ def _models(s: Settings) -> tuple[type[BaseModel], type[BaseModel], type[BaseMod
         )
 
     class BatchRequest(BaseModel):
-        model_config = ConfigDict(extra="forbid")
+        model_config = ConfigDict(extra="forbid", strict=True)  # no "5" for 5, no false for 0
         texts: list[Annotated[Text, Field(json_schema_extra=text_doc)]] = Field(
             description=f"1 to {s.max_batch} documents",
             json_schema_extra={"minItems": 1, "maxItems": s.max_batch},
@@ -221,7 +221,7 @@ def _models(s: Settings) -> tuple[type[BaseModel], type[BaseModel], type[BaseMod
         threshold: float | None = Field(None, ge=0, le=1)
 
     class TraceRequest(BaseModel):
-        model_config = ConfigDict(extra="forbid")
+        model_config = ConfigDict(extra="forbid", strict=True)  # no "5" for 5, no false for 0
         text: Text = Field(description="the suspect document", json_schema_extra=text_doc)
         top: int = Field(5, ge=1, le=50, description="at most this many sources")
         min_similarity: float = Field(0.5, ge=0, le=1)
