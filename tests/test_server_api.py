@@ -297,6 +297,7 @@ def test_trace_endpoint_with_an_index(tmp_path):
         assert c.post("/v1/trace", json={"text": CLEAN[:40]}).json()["sources"] == []
         assert_error(c.post("/v1/trace", json={"text": spun, "top": 0}), 422, "top")
         assert_error(c.post("/v1/trace", json={"text": spun, "top": "3"}), 422, "top")
+        assert c.post("/v1/trace", json={"text": spun, "top": 1.0}).status_code == 200
 
 
 def test_two_workers_serve(tmp_path):

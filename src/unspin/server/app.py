@@ -23,7 +23,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("unspin.server")
@@ -134,6 +134,11 @@ def _check_text(text: str) -> str:
 Text = Annotated[str, AfterValidator(_check_text)]
 
 
+def _whole(value: Any) -> Any:
+    """JSON Schema counts 44.0 as an integer; strict mode would not."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
 class Alternative(BaseModel):
     text: str
     score: float
@@ -223,7 +228,9 @@ def _models(s: Settings) -> tuple[type[BaseModel], type[BaseModel], type[BaseMod
     class TraceRequest(BaseModel):
         model_config = ConfigDict(extra="forbid", strict=True)  # no "5" for 5, no false for 0
         text: Text = Field(description="the suspect document", json_schema_extra=text_doc)
-        top: int = Field(5, ge=1, le=50, description="at most this many sources")
+        top: Annotated[int, BeforeValidator(_whole)] = Field(
+            5, ge=1, le=50, description="at most this many sources"
+        )
         min_similarity: float = Field(0.5, ge=0, le=1)
 
     return AnalyzeRequest, BatchRequest, TraceRequest
