@@ -223,12 +223,7 @@ def run_unspin(
         recs = ((str(k), text, None) for k, text in enumerate(texts))
         out = []
         for _rid, sources, _err in trace_many(str(db), recs, jobs=jobs, keep_all=True, top=10):
-            out.append(
-                [
-                    (int(x.id), x.similarity, x.alignment.sentences, x.alignment.conflicts)
-                    for x in sources or []
-                ]
-            )
+            out.append([(int(x.id), x.alignment) for x in sources or []])
         return out
 
     cand_pos = {c: query([q[0] for q in items]) for c, items in conds.items()}
@@ -252,15 +247,11 @@ def run_unspin(
     return results, speed
 
 
-def _decide(cands: list[tuple[int, float, int, int]], tau: float) -> list[int]:
-    from unspin.trace.align import Alignment, is_match
+def _decide(cands: list, tau: float) -> list[int]:
+    """unspin's own decision (`select`) applied to the verified candidates of one query."""
+    from unspin.trace.align import select
 
-    ok = []
-    for doc, sim, sents, conf in cands:
-        al = Alignment(sim, 0.0, 0.0, sents, conf, 1.0)
-        if is_match(al, tau):
-            ok.append((sim, doc))
-    return [d for _, d in sorted(ok, key=lambda x: -x[0])]
+    return [doc for doc, _al in select(cands, tau)]
 
 
 def run_datasketch(

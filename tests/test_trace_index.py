@@ -69,7 +69,7 @@ def test_finds_the_source_of_spun_copies(built, corpus, dictionary, rate) -> Non
             sources = idx.trace(spun)
             assert sources and sources[0].id == f"ref-{i}", (i, [s.id for s in sources])
             best = sources[0]
-            assert best.similarity >= 0.8
+            assert best.similarity >= 0.7
             for p in best.alignment.pairs:
                 assert spun[p.start : p.end] == p.spun
 

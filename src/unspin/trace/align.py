@@ -29,6 +29,7 @@ from unspin.trace.fingerprint import (
     normalize,
 )
 
+MIN_NEW = 0.2  # a further source must explain this much of the suspect that others do not
 MIN_EVIDENCE = 6  # shorter sentences (headings, list items) prove nothing
 MAX_SENTENCE = 80  # longer "sentences" (lists, run-ons) are cut: alignment cost stays linear
 _SENT_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+|\n+")
@@ -59,6 +60,11 @@ class Alignment:
     anchors_kept: float  # share of the source's names/numbers in matched stretches kept
     pairs: list[WordPair] = field(default_factory=list)
     restored: str = ""
+    # Suspect token ranges of the sentences counted in `similarity`, and their total: lets
+    # `select` tell a second source that explains other sentences (a stitched text) from
+    # one that only explains the same sentences again (a sibling of the first).
+    spans: tuple[tuple[int, int], ...] = ()
+    total: int = 0
 
     def to_dict(self, *, pairs: bool = True, restored: bool = True) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -76,69 +82,90 @@ class Alignment:
         return d
 
 
-@dataclass(frozen=True)
-class _Tok:
-    norm: str
-    start: int
-    end: int
-    upper: bool  # written with a capital or a digit first
+class Text:
+    """A text cut into words (normalised, with offsets) and sentences, once: `Index.trace`
+    aligns one suspect against several candidates without re-tokenising it."""
 
+    __slots__ = ("text", "norm", "start", "end", "upper", "sents", "_postings", "_sent_norms")
 
-def _tokens(text: str) -> list[_Tok]:
-    out = []
-    for m in WORD_RE.finditer(text):
-        w = m.group()
-        out.append(_Tok(normalize(w), m.start(), m.end(), w[0].isupper() or w[0].isdigit()))
-    return out
+    def __init__(self, text: str) -> None:
+        self.text = text
+        matches = list(WORD_RE.finditer(text))
+        words = [m.group() for m in matches]
+        # NFKC and casefold are plain lower() on ASCII: the fast path for most words.
+        if text.isascii():
+            norm = [w.lower() for w in words]
+        else:
+            norm = [w.lower() if w.isascii() else normalize(w) for w in words]
+        start = [m.start() for m in matches]
+        end = [m.end() for m in matches]
+        upper = [w[0].isupper() or w[0].isdigit() for w in words]
+        self.norm, self.start, self.end, self.upper = norm, start, end, upper
+        self.sents = self._sentences()
+        self._postings: dict[str, list[int]] | None = None
+        self._sent_norms: list[list[str]] | None = None
 
+    def __len__(self) -> int:
+        return len(self.norm)
 
-def _sentences(text: str, toks: list[_Tok]) -> list[tuple[int, int]]:
-    """Token index ranges [i, j) of the sentences of `text`."""
-    bounds = [m.end() for m in _SENT_END.finditer(text)]
-    out: list[tuple[int, int]] = []
-    i = 0
-    b = 0
-    n = len(toks)
-    while i < n:
-        while b < len(bounds) and bounds[b] <= toks[i].start:
-            b += 1
-        limit = bounds[b] if b < len(bounds) else len(text) + 1
-        j = i
-        while j < n and toks[j].start < limit and j - i < MAX_SENTENCE:
-            j += 1
-        out.append((i, j))
-        i = j
-    return out
+    def _sentences(self) -> list[tuple[int, int]]:
+        """Token index ranges [i, j) of the sentences (long ones cut at MAX_SENTENCE)."""
+        bounds = [m.end() for m in _SENT_END.finditer(self.text)]
+        out: list[tuple[int, int]] = []
+        i = b = 0
+        n = len(self.norm)
+        starts = self.start
+        while i < n:
+            while b < len(bounds) and bounds[b] <= starts[i]:
+                b += 1
+            limit = bounds[b] if b < len(bounds) else len(self.text) + 1
+            j = i
+            while j < n and starts[j] < limit and j - i < MAX_SENTENCE:
+                j += 1
+            out.append((i, j))
+            i = j
+        return out
+
+    @property
+    def sent_norms(self) -> list[list[str]]:
+        if self._sent_norms is None:
+            self._sent_norms = [self.norm[a:b] for a, b in self.sents]
+        return self._sent_norms
+
+    @property
+    def postings(self) -> dict[str, list[int]]:
+        """Content word -> the sentences holding it (for use as a source)."""
+        if self._postings is None:
+            post: dict[str, list[int]] = {}
+            for si, words in enumerate(self.sent_norms):
+                for w in set(words) - STOPWORDS:
+                    post.setdefault(w, []).append(si)
+            self._postings = post
+        return self._postings
 
 
 def align(
-    suspect: str,
-    source: str,
+    suspect: str | Text,
+    source: str | Text,
     *,
     min_ratio: float = 0.5,
     max_conflicts: int = 0,
 ) -> Alignment:
     """Align `suspect` to `source`; see the module docstring for what each number means."""
-    q = _tokens(suspect)
-    s = _tokens(source)
-    if not q or not s:
-        return Alignment(0.0, 0.0, 0.0, 0, 0, 1.0, [], suspect)
-    q_sents = _sentences(suspect, q)
-    s_sents = _sentences(source, s)
+    q = suspect if isinstance(suspect, Text) else Text(suspect)
+    s = source if isinstance(source, Text) else Text(source)
+    if not len(q) or not len(s):
+        return Alignment(0.0, 0.0, 0.0, 0, 0, 1.0, [], q.text)
     # Headings and list items ("History.", "Mixed doubles") match between any two articles
     # of a kind; they count as evidence only when the text has nothing longer.
-    long_q = sum(b - a for a, b in q_sents if b - a >= MIN_EVIDENCE)
+    long_q = sum(b - a for a, b in q.sents if b - a >= MIN_EVIDENCE)
     q_total = long_q or len(q)
-
-    # Inverted index: content word -> source sentences holding it.
-    postings: dict[str, list[int]] = {}
-    for si, (a, b) in enumerate(s_sents):
-        for w in {t.norm for t in s[a:b]} - STOPWORDS:
-            postings.setdefault(w, []).append(si)
-    s_norms = [[t.norm for t in s[a:b]] for a, b in s_sents]
+    postings = s.postings
+    s_norms = s.sent_norms
 
     covered_q = 0
     aligned_q = 0
+    spans: list[tuple[int, int]] = []
     covered_s: set[int] = set()
     equal_q = 0
     anchors_total = 0
@@ -147,26 +174,31 @@ def align(
     rejected = 0
     pairs: list[WordPair] = []
     edits: list[tuple[int, int, str]] = []  # (start, end, replacement) in suspect offsets
+    text_q, text_s = q.text, s.text
 
-    for qa, qb in q_sents:
-        qn = [t.norm for t in q[qa:qb]]
+    for (qa, qb), qn in zip(q.sents, q.sent_norms):
         votes: dict[int, int] = {}
-        for w in set(qn) - STOPWORDS:
+        content = set(qn) - STOPWORDS
+        for w in content:
             for si in postings.get(w, ()):
                 votes[si] = votes.get(si, 0) + 1
-        shortlist = sorted(votes, key=lambda si: (-votes[si], si))[:3]
+        # A rewrite keeps most content words (a 30% spin keeps 70%); a long sentence that
+        # shares under a quarter of them is not worth a word-level alignment.
+        need = 1 if len(content) <= 4 else max(2, round(0.25 * len(content)))
+        shortlist = sorted(
+            (si for si, v in votes.items() if v >= need), key=lambda si: (-votes[si], si)
+        )[:3]
         best = None
         for si in shortlist:
             sm = difflib.SequenceMatcher(None, qn, s_norms[si], autojunk=False)
-            blocks = sm.get_matching_blocks()
-            eq = sum(blk.size for blk in blocks)
+            eq = sum(blk.size for blk in sm.get_matching_blocks())
             ratio = 2.0 * eq / (len(qn) + len(s_norms[si]))
             if best is None or ratio > best[0]:
                 best = (ratio, si, sm, eq)
         if best is None or best[0] < min_ratio:
             continue
         ratio, si, sm, eq = best
-        sa, _sb = s_sents[si]
+        sa = s.sents[si][0]
         ops = sm.get_opcodes()
         # Names and numbers of the source inside the aligned stretch must survive: a name
         # or number swapped for another is a different document cut from the same
@@ -174,7 +206,7 @@ def align(
         a_tot = a_eq = conflicts = 0
         sn = s_norms[si]
         for tag, i1, i2, j1, j2 in ops:
-            protected = [sn[j] for j in range(j1, j2) if _protected(sn[j], s[sa + j].upper, j)]
+            protected = [sn[j] for j in range(j1, j2) if _protected(sn[j], s.upper[sa + j])]
             a_tot += len(protected)
             if tag == "equal":
                 a_eq += len(protected)
@@ -189,23 +221,24 @@ def align(
         matched += 1
         if qb - qa >= MIN_EVIDENCE or not long_q:
             covered_q += qb - qa
+            spans.append((qa, qb))
         equal_q += eq
         aligned_q += qb - qa
         covered_s.add(si)
         for tag, i1, i2, j1, j2 in ops:
             if tag == "equal":
                 continue
-            orig = source[s[sa + j1].start : s[sa + j2 - 1].end] if j2 > j1 else ""
+            orig = text_s[s.start[sa + j1] : s.end[sa + j2 - 1]] if j2 > j1 else ""
             if i2 > i1:
-                start, end = q[qa + i1].start, q[qa + i2 - 1].end
-                pairs.append(WordPair(start, end, suspect[start:end], orig))
+                start, end = q.start[qa + i1], q.end[qa + i2 - 1]
+                pairs.append(WordPair(start, end, text_q[start:end], orig))
                 edits.append((start, end, orig))
             else:  # the source has words here that the suspect lacks: put them back
-                at = q[qa + i1].start if qa + i1 < qb else q[qb - 1].end
+                at = q.start[qa + i1] if qa + i1 < qb else q.end[qb - 1]
                 glue = orig + " " if qa + i1 < qb else " " + orig
                 edits.append((at, at, glue))
 
-    s_words = sum(s_sents[i][1] - s_sents[i][0] for i in covered_s)
+    s_words = sum(s.sents[i][1] - s.sents[i][0] for i in covered_s)
     return Alignment(
         similarity=covered_q / q_total,
         source_coverage=s_words / len(s),
@@ -214,17 +247,19 @@ def align(
         conflicts=rejected,
         anchors_kept=anchors_equal / anchors_total if anchors_total else 1.0,
         pairs=pairs,
-        restored=_apply(suspect, edits),
+        restored=_apply(text_q, edits),
+        spans=tuple(spans),
+        total=q_total,
     )
 
 
-def _protected(norm: str, upper: bool, pos: int) -> bool:
-    """Numbers, and names: capitalised inside a sentence and in no thesaurus ("Okafor",
-    not "University"). Spinners leave both alone; a capital at a sentence start proves
-    nothing, and a rare lowercase word may well be in the spinner's thesaurus."""
+def _protected(norm: str, upper: bool) -> bool:
+    """Numbers, and names: capitalised and in no thesaurus ("Okafor", "Guatemala", not
+    "University" or "Rain"). Spinners leave both alone; a lowercase rare word may well be
+    in the spinner's thesaurus, and a capitalised dictionary word may be swapped."""
     if norm[0].isdigit():
         return True
-    return upper and pos > 0 and _anchor_cached(norm)
+    return upper and _anchor_cached(norm)
 
 
 def is_match(al: Alignment, min_similarity: float = 0.5, max_conflicts: float = 0.1) -> bool:
@@ -233,6 +268,31 @@ def is_match(al: Alignment, min_similarity: float = 0.5, max_conflicts: float = 
     if al.similarity < min_similarity or al.sentences == 0:
         return False
     return al.conflicts <= max_conflicts * (al.sentences + al.conflicts)
+
+
+def select(
+    candidates: list[tuple[Any, Alignment]],
+    min_similarity: float = 0.5,
+    max_conflicts: float = 0.1,
+    min_new: float = MIN_NEW,
+) -> list[tuple[Any, Alignment]]:
+    """The sources to report, best first. The best matching candidate comes first; another
+    is added only when it explains at least `min_new` of the suspect that the sources
+    before it do not (a stitched text has several sources; a template sibling or a
+    near-copy of the first source explains nothing new and is left out)."""
+    ranked = sorted(
+        (c for c in candidates if is_match(c[1], min_similarity, max_conflicts)),
+        key=lambda c: (-c[1].similarity, -c[1].source_coverage),
+    )
+    out: list[tuple[Any, Alignment]] = []
+    covered: set[int] = set()
+    for key, al in ranked:
+        words = {i for a, b in al.spans for i in range(a, b)}
+        if out and len(words - covered) < min_new * max(1, al.total):
+            continue
+        out.append((key, al))
+        covered |= words
+    return out
 
 
 def _apply(text: str, edits: list[tuple[int, int, str]]) -> str:

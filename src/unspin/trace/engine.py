@@ -50,8 +50,11 @@ def make_pool(
         return RayPool(jobs, initializer=initializer, initargs=initargs, ray_address=address)
     import multiprocessing as mp
 
-    # forkserver: workers never inherit the parent's open SQLite connection or threads.
-    ctx = mp.get_context("forkserver")
+    # fork where there is one: workers start at once, share the loaded lexicon, and a
+    # script calling the API needs no `if __name__ == "__main__"` guard. Workers never touch
+    # the parent's SQLite connection (each opens its own) and leave through os._exit.
+    methods = mp.get_all_start_methods()
+    ctx = mp.get_context("fork" if "fork" in methods else None)
     return ctx.Pool(jobs, initializer=initializer, initargs=initargs)
 
 

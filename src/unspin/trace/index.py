@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from unspin.errors import DataError, InputError
-from unspin.trace.align import Alignment, align, is_match
+from unspin.trace.align import MIN_NEW, Alignment, Text, align, is_match, select
 from unspin.trace.fingerprint import (
     FINGERPRINT_VERSION,
     Fingerprint,
@@ -393,24 +393,35 @@ class Index:
     ) -> list[Source]:
         """Likely sources of `text`, best first: LSH candidates verified by alignment.
 
-        A candidate is reported when `is_match` accepts its alignment: at least
-        `min_similarity` of the text is rewritten from it and at most `max_conflicts` of
-        the aligned sentences change its names or numbers. `keep_all` reports every
-        verified candidate with its numbers (for tuning), matched or not.
+        A candidate is reported when `is_match` accepts its alignment (at least
+        `min_similarity` of the text is rewritten from it, at most `max_conflicts` of the
+        aligned sentences change its names or numbers) and, after the best one, when it
+        explains a part of the text the better sources do not (`select`). `keep_all`
+        reports every verified candidate with its numbers (for tuning), matched or not.
         """
         fp = self.fingerprinter(text)
-        out: list[Source] = []
+        suspect = Text(text)
+        verified: list[tuple[tuple[int, int], Alignment]] = []
+        explained = 0.0
         for doc, hits in self.candidates(fp, max_candidates):
-            al = align(text, self.text(doc))
-            if not keep_all and not is_match(al, min_similarity, max_conflicts):
-                continue
+            al = align(suspect, self.text(doc))
+            verified.append(((doc, hits), al))
+            if is_match(al, min_similarity, max_conflicts):
+                explained = max(explained, al.similarity)
+            if not keep_all and explained > 1.0 - MIN_NEW:
+                break  # the rest could explain too little that is new to be reported
+        if keep_all:
+            chosen = sorted(verified, key=lambda c: -c[1].similarity)
+        else:
+            chosen = select(verified, min_similarity, max_conflicts, MIN_NEW)
+        out: list[Source] = []
+        for (doc, hits), al in chosen[:top]:
             meta = self._q("SELECT id, source, position FROM docs WHERE doc = ?", (doc,)).fetchone()
             dups = [
                 r[0] for r in self._q("SELECT id FROM docs WHERE dup_of = ? ORDER BY doc", (doc,))
             ]
             out.append(Source(meta[0], al.similarity, hits, al, dups, meta[1], meta[2]))
-        out.sort(key=lambda s: (-s.similarity, -s.alignment.source_coverage, -s.hits))
-        return out[:top]
+        return out
 
     def stats(self) -> dict[str, Any]:
         """Counts and size on disk."""
