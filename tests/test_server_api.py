@@ -142,6 +142,7 @@ def test_batch_limits(client):
     [
         ({"text": ""}, "text"),
         ({"text": " \n\t "}, "text"),
+        ({"text": "\x1e\u3000\u2028"}, "text"),
         ({"text": 42}, "text"),
         ({"text": None}, "text"),
         ({"text": ["a"]}, "text"),

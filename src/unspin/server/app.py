@@ -131,6 +131,12 @@ def _check_text(text: str) -> str:
     return text
 
 
+# The spec's rule for "not only space": some character that Python's str.isspace() does not
+# count as space (what `_check_text` tests), spelled out so every regex engine agrees.
+NOT_ONLY_SPACE = (
+    r"[^\t\n\v\f\r \u001c-\u001f\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+)
+
 Text = Annotated[str, AfterValidator(_check_text)]
 
 
@@ -205,7 +211,7 @@ def _models(s: Settings) -> tuple[type[BaseModel], type[BaseModel], type[BaseMod
     The limits are documented in the schema (maxLength, maxItems) but enforced by the
     handlers, so a client that exceeds them gets 413 with a message rather than a 422.
     """
-    text_doc = {"maxLength": s.max_text_chars, "minLength": 1, "pattern": r"\S"}
+    text_doc = {"maxLength": s.max_text_chars, "minLength": 1, "pattern": NOT_ONLY_SPACE}
 
     class AnalyzeRequest(BaseModel):
         model_config = ConfigDict(extra="forbid", strict=True)  # no "5" for 5, no false for 0
