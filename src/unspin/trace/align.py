@@ -57,6 +57,7 @@ class Alignment:
     changed: float  # fraction of the aligned suspect words that differ from the source
     sentences: int  # suspect sentences matched to a source sentence
     conflicts: int  # sentences that align but change the source's names or numbers
+    renamed: int  # matched sentences whose only change of name is their first word
     anchors_kept: float  # share of the source's names/numbers in matched stretches kept
     pairs: list[WordPair] = field(default_factory=list)
     restored: str = ""
@@ -73,6 +74,7 @@ class Alignment:
             "changed": round(self.changed, 4),
             "sentences": self.sentences,
             "conflicts": self.conflicts,
+            "renamed": self.renamed,
             "anchors_kept": round(self.anchors_kept, 4),
         }
         if pairs:
@@ -155,7 +157,7 @@ def align(
     q = suspect if isinstance(suspect, Text) else Text(suspect)
     s = source if isinstance(source, Text) else Text(source)
     if not len(q) or not len(s):
-        return Alignment(0.0, 0.0, 0.0, 0, 0, 1.0, [], q.text)
+        return Alignment(0.0, 0.0, 0.0, 0, 0, 0, 1.0, [], q.text)
     # Headings and list items ("History.", "Mixed doubles") match between any two articles
     # of a kind; they count as evidence only when the text has nothing longer.
     long_q = sum(b - a for a, b in q.sents if b - a >= MIN_EVIDENCE)
@@ -172,6 +174,7 @@ def align(
     anchors_equal = 0
     matched = 0
     rejected = 0
+    weak_sentences = 0
     pairs: list[WordPair] = []
     edits: list[tuple[int, int, str]] = []  # (start, end, replacement) in suspect offsets
     text_q, text_s = q.text, s.text
@@ -203,19 +206,28 @@ def align(
         # Names and numbers of the source inside the aligned stretch must survive: a name
         # or number swapped for another is a different document cut from the same
         # template ("X is a village in Y"), not a spin. See `_protected`.
-        a_tot = a_eq = conflicts = 0
+        a_tot = a_eq = conflicts = weak = 0
         sn = s_norms[si]
         for tag, i1, i2, j1, j2 in ops:
-            protected = [sn[j] for j in range(j1, j2) if _protected(sn[j], s.upper[sa + j])]
+            protected = [j for j in range(j1, j2) if _protected(sn[j], s.upper[sa + j])]
             a_tot += len(protected)
             if tag == "equal":
                 a_eq += len(protected)
             elif protected:
                 kept = set(qn[i1:i2])
-                conflicts += sum(1 for w in protected if w not in kept)
+                for j in protected:
+                    if sn[j] in kept:
+                        continue
+                    # A name opening a sentence may be a word some spinner capitalised
+                    # there ("Ronda" -> "Round"): weak evidence on its own.
+                    if j == 0 and not sn[j][0].isdigit():
+                        weak += 1
+                    else:
+                        conflicts += 1
         if conflicts > max_conflicts:
             rejected += 1
             continue
+        weak_sentences += weak > 0
         anchors_total += a_tot
         anchors_equal += a_eq
         matched += 1
@@ -245,6 +257,7 @@ def align(
         changed=1.0 - equal_q / aligned_q if aligned_q else 0.0,
         sentences=matched,
         conflicts=rejected,
+        renamed=weak_sentences,
         anchors_kept=anchors_equal / anchors_total if anchors_total else 1.0,
         pairs=pairs,
         restored=_apply(text_q, edits),
@@ -264,10 +277,15 @@ def _protected(norm: str, upper: bool) -> bool:
 
 def is_match(al: Alignment, min_similarity: float = 0.5, max_conflicts: float = 0.1) -> bool:
     """The decision: enough of the suspect is rewritten from the source, and few of the
-    sentences that align change a name or number (the sign of a shared template)."""
+    sentences that align change a name or number (the sign of a shared template): at
+    most `max_conflicts` of them inside sentences, at most 2.5 times that counting the
+    names that open a sentence."""
     if al.similarity < min_similarity or al.sentences == 0:
         return False
-    return al.conflicts <= max_conflicts * (al.sentences + al.conflicts)
+    aligned = al.sentences + al.conflicts
+    if al.conflicts > max_conflicts * aligned:
+        return False
+    return al.conflicts + al.renamed <= 2.5 * max_conflicts * aligned
 
 
 def select(
