@@ -20,7 +20,7 @@ from unspin.report import Alternative, Report, Span
 from unspin.resources.lexicon import ALL_SOURCES, Lexicon
 from unspin.resources.paths import ARTIFACT_DIR
 from unspin.resources.stats import Stats
-from unspin.restore import apply_spans, match_case
+from unspin.restoration import apply_spans, match_case
 from unspin.signals.artifacts import find_artifacts
 from unspin.signals.keywords import find_keywords
 from unspin.signals.lm import LanguageModel
@@ -30,6 +30,7 @@ from unspin.text.tokens import SENTENCE_END, TOKEN_RE, Token
 from unspin.verdict import DocEvidence, Model
 
 MIN_WORDS = 8
+KNOWN_FINGERPRINT_FACTOR = 0.5
 BLOCK_CHARS = 20_000
 REQUIRED = (
     "vocab.txt",
@@ -119,14 +120,13 @@ class Analyzer:
             else (threshold if threshold is not None else self._threshold)
         )
         assert thr is not None
-        strict = max(model.strict_threshold, thr)
 
         folded, glyph_spans = fold_homoglyphs(text)
         ev = DocEvidence()
         cands: list[_Candidate] = []
         keyword_spans: list[Span] = []
         for base, end in _blocks(folded):
-            self._block(folded, base, end, ev, cands, keyword_spans, min(thr, strict))
+            self._block(folded, base, end, ev, cands, keyword_spans, thr)
 
         artifacts = [
             Span(
@@ -146,8 +146,12 @@ class Analyzer:
         if reason:
             return _unsupported(text, ev.words, reason, p_doc, keep=artifacts)
 
-        bar = thr if p_doc >= model.spun_cutoff else strict
-        spans = self._decide(text, cands, bar) + keyword_spans + artifacts
+        bar = model.bar(p_doc, thr)
+        keywords = [
+            Span(k.start, k.end, text[k.start : k.end], "keyword", "", k.score, (), k.evidence)
+            for k in keyword_spans
+        ]
+        spans = self._decide(text, cands, bar) + keywords + artifacts
         spans = _without_overlaps(spans)
         if ev.words < MIN_WORDS:
             verdict, reason = (
@@ -223,11 +227,15 @@ class Analyzer:
         for k in find_keywords(full, tokens, ids, self.stats):
             s, e = tokens[k.tok_start].start, tokens[k.tok_end - 1].end
             keyword_spans.append(Span(s, e, "", "keyword", "", k.score, (), k.evidence))
+            # (text is filled in from the original input, not the folded copy, later)
 
     def _doc_probability(self, ev: DocEvidence, keywords: int, artifacts: int) -> float:
         if ev.n == 0:
             return 0.0 if keywords + artifacts == 0 else 0.5
-        return self.model.doc_probability(ev.features(keywords, artifacts))
+        p = self.model.doc_probability(ev.features(keywords, artifacts))
+        # Known fingerprints (curated tortured phrases) are rare in training text, so the
+        # model cannot weigh them; each one halves the odds that the text is clean.
+        return 1.0 - (1.0 - p) * KNOWN_FINGERPRINT_FACTOR**ev.pps_hits
 
     def _decide(self, text: str, cands: list[_Candidate], bar: float) -> list[Span]:
         spans = []

@@ -118,6 +118,16 @@ class Model:
             return np.zeros(0)
         return sigmoid(features @ self.token_weights)
 
+    def bar(self, p_doc: float, threshold: float | None = None) -> float:
+        """Unit score needed to flag a span in a document with this spun probability: the
+        tuned bar in a document judged spun, the strict bar otherwise. (A bar sliding
+        through the uncertain band was measured: clean text sits there too often.)"""
+        low = self.threshold if threshold is None else threshold
+        if p_doc >= self.spun_cutoff:
+            return low
+        # A user's threshold moves both bars by the same amount.
+        return min(max(self.strict_threshold + low - self.threshold, low), 0.9999)
+
     def doc_probability(self, feats: np.ndarray) -> float:
         return float(sigmoid(feats @ self.doc_weights))
 

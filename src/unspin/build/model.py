@@ -176,11 +176,6 @@ def build(data: Path, out_dir: Path) -> None:
     spun_cutoff = float(max(0.5, clean_p[int(np.ceil(len(clean_p) * 0.9975)) - 1] + 1e-3))
     clean_cutoff = float(min(0.2, spun_cutoff / 2))
 
-    # Strict bar (documents not judged spun): < 1 false flag per 10,000 clean words.
-    clean_words = sum(w for _, _, w in clean_units)
-    all_clean = np.sort(np.concatenate([p for p, _, _ in clean_units]))[::-1]
-    allowed = int(clean_words / 10_000)
-    strict = float(min(0.999, all_clean[allowed] + 1e-4)) if len(all_clean) > allowed else 0.9
     # Bar in spun documents: the best F0.5 (precision counts double) on spun paragraphs.
     P = np.concatenate([p for p, _, _ in spun_units])
     Yt = np.concatenate([y for _, y, _ in spun_units])
@@ -193,9 +188,15 @@ def build(data: Path, out_dir: Path) -> None:
         f = 1.25 * prec * rec / max(0.25 * prec + rec, 1e-9)
         if f > best:
             best, threshold = f, float(round(t, 2))
-    final = Model(
-        w_tok, w_doc, threshold, max(strict, threshold), spun_cutoff, clean_cutoff, ranker
-    )
+    # Strict bar (documents not judged spun): < 1 false flag per 10,000 clean words.
+    clean_words = sum(w for _, _, w in clean_units)
+    clean_docs_p = p_doc[L == 0]
+    flaggable = [p for (p, _, _), pd in zip(clean_units, clean_docs_p) if pd < spun_cutoff]
+    all_clean = np.sort(np.concatenate(flaggable))[::-1]
+    allowed = int(clean_words / 10_000)
+    strict = float(min(0.999, all_clean[allowed] + 1e-4)) if len(all_clean) > allowed else 0.9
+    strict = max(strict, threshold)
+    final = Model(w_tok, w_doc, threshold, strict, spun_cutoff, clean_cutoff, ranker)
     meta = {
         "train_units": int(len(Y_)),
         "tune_docs": int(len(L)),

@@ -18,8 +18,15 @@ NUMBER_WORDS = {
     )
 }
 _CITATION = re.compile(r"\[(" + "|".join(NUMBER_WORDS) + r")\]", re.IGNORECASE)
-# A lone lower-case "i" between words, not in code-like or list-like context ("i.e.", "(i)").
-_PRONOUN_I = re.compile(r"(?<=[A-Za-z,;] )i(?=(?: [a-z]|'[a-z]))")
+# A lone lower-case "i" used as the pronoun: between words, followed by a word that
+# follows "I" (a verb or contraction), so code ("for i in") and list markers are left alone.
+_I_FOLLOWERS = (
+    "am|was|were|have|had|has|will|would|shall|should|can|could|may|might|must|do|did|"
+    "don't|didn't|think|thought|know|knew|believe|feel|felt|want|wanted|need|needed|"
+    "like|love|hope|guess|said|say|saw|see|went|go|got|get|made|make|took|take|also|"
+    "just|never|always|really|still"
+)
+_PRONOUN_I = re.compile(r"(?<=[A-Za-z,;] )i(?=(?:'(?:m|ve|ll|d)\b| (?:" + _I_FOLLOWERS + r")\b))")
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,8 @@ BREAKERS = frozenset(
     """the a an is are was were be been has have had that which who this these those it its
     he she they we i you his her their our not but or as at by on from""".split()
 )
+MAX_LEFT, MAX_RIGHT = 3, 4  # words a query may reach around its marker
+MIN_JOIN = 5  # fewer bigram occurrences than this: the words do not follow on
 QUOTES = frozenset("\"“”‘’'")
 
 
@@ -53,18 +55,21 @@ def find_keywords(
             continue
         a = i
         while (
-            a > 0
+            a > max(0, i - MAX_LEFT)
             and _query_word(tokens[a - 1].text, lower[a - 1])
             and _adjacent(text, tokens[a - 1], tokens[a])
         ):
             a -= 1
         b = i + 1
         while (
-            b < n
+            b < min(n, i + 1 + MAX_RIGHT)
             and _query_word(tokens[b].text, lower[b])
             and _adjacent(text, tokens[b - 1], tokens[b])
         ):
             b += 1
+        # The pasted run starts and ends where the text stops following on: pick the
+        # edges with the rarest bigram across them.
+        a, b = _edges(ids, stats, a, i, b)
         while a < i and lower[a] in QUERY_GLUE:
             a += 1
         while b > i + 1 and lower[b - 1] in QUERY_GLUE - {"me"}:
@@ -74,6 +79,20 @@ def find_keywords(
             out.append(span)
         i = max(b, i + 1)
     return out
+
+
+def _edges(ids: np.ndarray, stats: Stats, a: int, i: int, b: int) -> tuple[int, int]:
+    n = len(ids)
+    lefts = np.arange(max(a, 1), i + 1)
+    rights = np.arange(i + 1, min(b, n - 1) + 1)
+    # The widest run whose edges are both broken; else the rarest edges.
+    if len(lefts):
+        c = stats.bigram_counts(ids[lefts - 1], ids[lefts])
+        a = int(lefts[c < MIN_JOIN][0]) if (c < MIN_JOIN).any() else int(lefts[np.argmin(c)])
+    if len(rights):
+        c = stats.bigram_counts(ids[rights - 1], ids[rights])
+        b = int(rights[c < MIN_JOIN][-1]) if (c < MIN_JOIN).any() else int(rights[np.argmin(c)])
+    return a, b
 
 
 def _query_word(tok: str, low: str) -> bool:
@@ -108,10 +127,14 @@ def _judge(text, tokens, ids, stats: Stats, a: int, b: int) -> KeywordSpan | Non
     in_l = stats.bigram_counts(l_id, ids[a : a + 1])[0]
     in_r = stats.bigram_counts(ids[b - 1 : b], r_id)[0]
     bridged = stats.bigram_counts(l_id, r_id)[0]
-    breaks = (in_l == 0 or left_punct) and (in_r == 0 or right_punct)
-    if not breaks or not (bridged > 0 or left_punct or right_punct):
+    broken_l, broken_r = in_l < MIN_JOIN or left_punct, in_r < MIN_JOIN or right_punct
+    # Both edges broken, or one edge broken around a longer run; and the sentence reads
+    # on without the run (its neighbours follow each other in clean English).
+    if not (broken_l and broken_r) and not ((broken_l or broken_r) and b - a >= 3):
         return None
-    score = 0.9 if (in_l == 0 and in_r == 0) else 0.8
+    if not (bridged > 0 or left_punct or right_punct):
+        return None
+    score = 0.9 if (broken_l and broken_r) else 0.75
     return KeywordSpan(
         a, b, score, "search-query words that break the sentence; it reads on without them"
     )

@@ -25,6 +25,9 @@ from unspin.text.tokens import SENTENCE_END, Token, norm_token
 
 MAX_CANDS = 20
 TOP_ALTERNATIVES = 5
+MIN_COLLOCATION = 20
+MIN_PMI = 5.0
+TOPIC_WEIGHT = 5.0  # nats of language-model evidence per unit of cosine
 FEATURES = (
     "bias",
     "gain",
@@ -160,18 +163,109 @@ class SubstitutionScorer:
         eligible = is_word & ~stop & ~proper_mid & (ids > 2)
         pos = np.flatnonzero(eligible)
 
-        single = self._single(pos, pad, ids, is_cap, sent_start, cap_ratio, texts)
-        phrases = self._phrases(tokens, texts, pad, ids, sent_start, is_cap)
-        if phrases is None:
-            return single
+        # Topical context: the sum of the vectors of the block's content words.
+        centroid = self.stats.vectors_of(ids[pos]).sum(axis=0)
+        single = self._single(pos, pad, ids, is_cap, sent_start, cap_ratio, texts, centroid)
+        parts = [single, self._joint(single, pad, ids, centroid)]
+        parts.append(self._phrases(tokens, texts, pad, ids, sent_start, is_cap))
+        parts = [u for u in parts if u is not None and len(u)]
+        if len(parts) <= 1:
+            return parts[0] if parts else single
         return Units(
-            np.concatenate([single.tok_start, phrases.tok_start]),
-            np.concatenate([single.tok_end, phrases.tok_end]),
-            np.vstack([single.features, phrases.features]),
-            single.alternatives + phrases.alternatives,
+            np.concatenate([u.tok_start for u in parts]),
+            np.concatenate([u.tok_end for u in parts]),
+            np.vstack([u.features for u in parts]),
+            [a for u in parts for a in u.alternatives],
         )
 
-    def _single(self, pos, pad, ids, is_cap, sent_start, cap_ratio, texts) -> Units:
+    def _joint(
+        self, single: Units, pad: np.ndarray, ids: np.ndarray, centroid: np.ndarray
+    ) -> Units | None:
+        """Two adjacent swapped words repaired together ("colossal information" -> "big
+        data"). Spinners break established terms; so where two adjacent content words never
+        occur together in clean English, every pair of their candidates (or the words
+        themselves) that forms a strong collocation is tried, scored by the language model."""
+        pos = single.tok_start
+        if len(pos) < 2:
+            return None
+        adj = np.flatnonzero(pos[1:] == pos[:-1] + 1)
+        w1, w2 = ids[pos[adj]], ids[pos[adj] + 1]
+        adj = adj[self.stats.bigram_counts(w1, w2) == 0]
+        if len(adj) == 0:
+            return None
+        lex, lm, stats = self.lex, self.lm, self.stats
+        rows_x, rows_y, rows_owner = [], [], []
+        for j, k in enumerate(adj):
+            c1 = lex.candidates(int(ids[pos[k]]))[0]
+            c2 = lex.candidates(int(ids[pos[k] + 1]))[0]
+            if len(c1) == 0 or len(c2) == 0:
+                continue
+            rows_x.append(np.repeat(c1, len(c2)))
+            rows_y.append(np.tile(c2, len(c1)))
+            rows_owner.append(np.full(len(c1) * len(c2), j))
+        if not rows_x:
+            return None
+        x = np.concatenate(rows_x).astype(np.int64)
+        y = np.concatenate(rows_y).astype(np.int64)
+        owner = np.concatenate(rows_owner)
+        count = stats.bigram_counts(x, y)
+        pmi = np.log(np.maximum(count, 1e-9) * stats.total) - np.log(lm.uni[x] * lm.uni[y])
+        ok = (count >= MIN_COLLOCATION) & (pmi > MIN_PMI)
+        if not ok.any():
+            return None
+        x, y, owner = x[ok], y[ok], owner[ok]
+        i = pos[adj[owner]] + 2  # index of the first word in `pad`
+        lp = (
+            lm.logp(pad[i - 2], pad[i - 1], x)
+            + lm.logp(pad[i - 1], x, y)
+            + lm.logp(x, y, pad[i + 2])
+            + lm.logp(y, pad[i + 2], pad[i + 3])
+        )
+        # Established terms belong to the topic: add the pair's topical fit.
+        vec = stats.vectors_of
+        ctx = centroid
+        ctx_norm = max(float(np.linalg.norm(ctx)), 1e-6)
+        pair_vec = vec(x) + vec(y)
+        topic = (pair_vec @ ctx) / np.maximum(np.linalg.norm(pair_vec, axis=1), 1e-6) / ctx_norm
+        lp = lp + TOPIC_WEIGHT * topic
+        uo = np.unique(owner)
+        iw = pos[adj[uo]] + 2
+        w1, w2 = pad[iw], pad[iw + 1]
+        spun_vec = vec(w1) + vec(w2)
+        spun_topic = (
+            (spun_vec @ ctx) / np.maximum(np.linalg.norm(spun_vec, axis=1), 1e-6) / ctx_norm
+        )
+        base = (
+            lm.logp(pad[iw - 2], pad[iw - 1], w1)
+            + lm.logp(pad[iw - 1], w1, w2)
+            + lm.logp(w1, w2, pad[iw + 2])
+            + lm.logp(w2, pad[iw + 2], pad[iw + 3])
+            + TOPIC_WEIGHT * spun_topic
+        )
+        F = _F
+        feats = np.zeros((len(uo), len(FEATURES)))
+        alts: list[list[tuple[str, float]]] = []
+        vocab = self.vocab
+        for r, j in enumerate(uo):
+            sel = np.flatnonzero(owner == j)
+            order = sel[np.argsort(-lp[sel], kind="stable")[:TOP_ALTERNATIVES]]
+            gain = float(lp[order[0]] - base[r])
+            alts.append([(f"{vocab[x[o]]} {vocab[y[o]]}", float(lp[o] - base[r])) for o in order])
+            a, b = adj[j], adj[j] + 1
+            f = feats[r]
+            f[:] = np.maximum(single.features[a], single.features[b])
+            f[F["gain"]] = np.clip(gain, -10, 15)
+            f[F["gain_pos"]] = np.clip(gain, 0, 15)
+            f[F["gain_gt2"]] = gain > 2
+            f[F["gain_gt4"]] = gain > 4
+            f[F["gain_gt7"]] = gain > 7
+            f[F["is_phrase"]] = 1
+            f[F["unseen_l"]] = single.features[a, F["unseen_l"]]
+            f[F["unseen_r"]] = single.features[b, F["unseen_r"]]
+        starts = pos[adj[uo]]
+        return Units(starts, starts + 2, feats, alts)
+
+    def _single(self, pos, pad, ids, is_cap, sent_start, cap_ratio, texts, centroid) -> Units:
         lm, lex = self.lm, self.lex
         m = len(pos)
         feats = np.zeros((m, len(FEATURES)))
@@ -197,7 +291,6 @@ class SubstitutionScorer:
 
         # Topical fit: cosine with the other content words of the block.
         vw = self.stats.vectors_of(w)
-        centroid = vw.sum(axis=0)
         ctx = centroid[None, :] - vw
         ctx_norm = np.maximum(np.linalg.norm(ctx, axis=1), 1e-6)
         topic_w = (vw * ctx).sum(axis=1) / ctx_norm

@@ -1,0 +1,143 @@
+"""The Python API and the report contract, on real artifacts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import unspin
+from unspin.restoration import apply_spans
+from unspin.signals.artifacts import find_artifacts
+from unspin.text.normalize import fold_homoglyphs
+from unspin.text.tokens import tokenize
+
+SPUN = (
+    "Researchers now apply counterfeit consciousness to colossal information from hospitals, "
+    "and profound learning models read scans faster than any doctor could."
+)
+CONTRACT_KEYS = {"spun_probability", "verdict", "spans", "restored", "language", "words"}
+SPAN_KEYS = {"start", "end", "text", "kind", "original", "score", "alternatives"}
+
+
+def test_report_contract(analyzer):
+    r = analyzer.analyze(SPUN).to_dict()
+    assert CONTRACT_KEYS <= set(r)
+    assert 0.0 <= r["spun_probability"] <= 1.0
+    assert r["verdict"] in {"spun", "clean", "uncertain", "unsupported"}
+    assert r["spans"], "the tortured phrases must be flagged"
+    for s in r["spans"]:
+        assert SPAN_KEYS <= set(s)
+        assert SPUN[s["start"] : s["end"]] == s["text"]
+        assert s["kind"] in {"substitution", "keyword", "artifact"}
+        assert 0.0 <= s["score"] <= 1.0
+    assert "artificial intelligence" in r["restored"]
+    assert "big data" in r["restored"]
+
+
+def test_module_functions_share_one_analyzer():
+    assert unspin.default_analyzer() is unspin.default_analyzer()
+    assert unspin.restore(SPUN) == unspin.analyze(SPUN).restored
+
+
+def test_restored_equals_input_when_nothing_flagged(analyzer):
+    text = "The bridge was completed in 1932 and is still used by thousands of people every day."
+    r = analyzer.analyze(text)
+    assert r.spans == () and r.restored == text
+
+
+def test_threshold_controls_sensitivity(analyzer):
+    text = open("examples/spun_article.txt", encoding="utf-8").read()
+    strict = analyzer.analyze(text, threshold=0.99)
+    loose = analyzer.analyze(text, threshold=0.05)
+    assert len(loose.spans) > len(strict.spans)
+
+
+@pytest.mark.parametrize(
+    "text,reason",
+    [
+        ("", "empty"),
+        ("   \n\t  ", "empty"),
+        ("Too short to judge.", "too short"),
+        (
+            "Der schnelle braune Fuchs springt über den faulen Hund, während die Katze im "
+            "Garten schläft und der Vogel auf dem Dach sitzt und singt.",
+            "English",
+        ),
+        (
+            "Быстрая коричневая лиса прыгает через ленивую собаку, пока кошка спит в саду "
+            "и птица поёт на крыше старого дома у реки.",
+            "English",
+        ),
+        ("\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0e\x0f\x10 binary", "binary"),
+    ],
+)
+def test_unsupported_inputs(analyzer, text, reason):
+    r = analyzer.analyze(text)
+    assert r.verdict == "unsupported"
+    assert reason in r.reason
+    assert r.restored == text
+
+
+def test_rejects_non_str(analyzer):
+    with pytest.raises(TypeError):
+        analyzer.analyze(b"bytes are the caller's job")  # type: ignore[arg-type]
+
+
+def test_long_single_line_streams_in_blocks(analyzer):
+    para = "The bridge was completed in 1932 and is still used by many people every day. "
+    text = para * 20_000 + "It was built with colossal information about the river."
+    r = analyzer.analyze(text)
+    assert r.words > 200_000
+    hits = [s for s in r.spans if s.text == "colossal information"]
+    assert hits and text[hits[0].start : hits[0].end] == "colossal information"
+
+
+def test_dictionaries_can_be_restricted():
+    without_pps = unspin.Analyzer(dictionaries=("oewn", "ppdb", "moby", "template"))
+    r = without_pps.analyze(SPUN)
+    assert not any(s.original == "big data" and "pps" in s.evidence for s in r.spans)
+    with pytest.raises(ValueError):
+        unspin.Analyzer(dictionaries=("nope",))
+
+
+def test_homoglyph_folding_keeps_offsets():
+    text = "A n\u0435w b\u043eok and a Русский текст."
+    folded, spans = fold_homoglyphs(text)
+    assert len(folded) == len(text)
+    assert [text[a:b] for a, b in spans] == ["n\u0435w", "b\u043eok"]
+    assert folded.startswith("A new book")
+    assert "Русский" in folded  # genuine Cyrillic words are left alone
+
+
+def test_artifacts():
+    text = "As shown [three], the results were good, and i think so too; see (i) above."
+    found = {(text[a.start : a.end], a.original) for a in find_artifacts(text, [], text)}
+    assert ("[three]", "[3]") in found
+    assert ("i", "I") in found
+    assert len(found) == 2  # "(i)" is a list marker, not the pronoun
+
+
+def test_tokens_have_exact_offsets():
+    text = "Don’t split state-of-the-art words; 3.14 is a number."
+    toks = tokenize(text)
+    assert all(text[t.start : t.end] == t.text for t in toks)
+    assert "state-of-the-art" in [t.text for t in toks]
+
+
+def test_restore_deletes_pasted_phrase_cleanly():
+    from unspin.report import Span
+
+    text = "It opened in 1901 and best pizza near me its collection grew."
+    start = text.index("best")
+    end = text.index(" its")
+    span = Span(start, end, text[start:end], "keyword", "", 0.9)
+    assert apply_spans(text, [span]) == "It opened in 1901 and its collection grew."
+
+
+def test_language_model_prefers_seen_context(analyzer):
+    lm = analyzer.scorer.lm
+    idx = analyzer.stats.index
+    a = np.array([idx["breast"]])
+    good = lm.logp(np.array([idx["of"]]), a, np.array([idx["cancer"]]))
+    bad = lm.logp(np.array([idx["of"]]), a, np.array([idx["growth"]]))
+    assert good[0] > bad[0]
