@@ -64,7 +64,9 @@ def histogram(groups: dict[str, list[float]], path: Path, title: str, cutoff: fl
                 label=f"{label} (n={len(scores)})",
             )
     if cutoff is not None:
-        ax.axvline(cutoff, color="k", linestyle="--", linewidth=1, label=f"'spun' cutoff {cutoff}")
+        ax.axvline(
+            cutoff, color="k", linestyle="--", linewidth=1, label=f"'spun' cutoff {cutoff:.2f}"
+        )
     ax.set_xlabel("spun_probability")
     ax.set_ylabel("density")
     ax.set_yscale("log")
