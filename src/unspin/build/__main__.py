@@ -8,7 +8,7 @@ import time
 
 from unspin.resources.paths import ARTIFACT_DIR, shared_data_dir
 
-STEPS = ("ngrams", "lexicon", "embeddings", "model")
+STEPS = ("ngrams", "lexicon", "embeddings", "model", "trace_lexicon")
 
 
 def main() -> int:
