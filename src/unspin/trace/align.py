@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import difflib
 import re
+import zlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from unspin.trace.fingerprint import (
@@ -31,7 +33,8 @@ from unspin.trace.fingerprint import (
 
 MIN_NEW = 0.2  # a further source must explain this much of the suspect that others do not
 MIN_EVIDENCE = 6  # shorter sentences (headings, list items) prove nothing
-MAX_SENTENCE = 80  # longer "sentences" (lists, run-ons) are cut: alignment cost stays linear
+MIN_CHUNK = 30  # run-on sentences are cut into chunks of at least this many words ...
+MAX_SENTENCE = 160  # ... and at most this many, so alignment cost stays linear
 _SENT_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+|\n+")
 
 
@@ -111,12 +114,14 @@ class Text:
         return len(self.norm)
 
     def _sentences(self) -> list[tuple[int, int]]:
-        """Token index ranges [i, j) of the sentences (long ones cut at MAX_SENTENCE)."""
+        """Token index ranges [i, j) of the sentences. A run-on "sentence" (a list, a table)
+        is cut after names or numbers chosen by their hash, so the same cuts fall at the
+        same words in the source and in its spun, shuffled or trimmed copy."""
         bounds = [m.end() for m in _SENT_END.finditer(self.text)]
         out: list[tuple[int, int]] = []
         i = b = 0
         n = len(self.norm)
-        starts = self.start
+        starts, norm = self.start, self.norm
         while i < n:
             while b < len(bounds) and bounds[b] <= starts[i]:
                 b += 1
@@ -124,6 +129,8 @@ class Text:
             j = i
             while j < n and starts[j] < limit and j - i < MAX_SENTENCE:
                 j += 1
+                if j - i >= MIN_CHUNK and _cut_after(norm[j - 1]):
+                    break
             out.append((i, j))
             i = j
         return out
@@ -213,17 +220,31 @@ def align(
             a_tot += len(protected)
             if tag == "equal":
                 a_eq += len(protected)
-            elif protected:
-                kept = set(qn[i1:i2])
-                for j in protected:
-                    if sn[j] in kept:
-                        continue
-                    # A name opening a sentence may be a word some spinner capitalised
-                    # there ("Ronda" -> "Round"): weak evidence on its own.
-                    if j == 0 and not sn[j][0].isdigit():
-                        weak += 1
-                    else:
-                        conflicts += 1
+                continue
+            if tag != "replace":
+                # Words only one side has: a dropped or added stretch, not a swap; but a
+                # spin never drops or adds a name or number inside a sentence (at either
+                # end, it is the sentences that were cut differently).
+                inside = 0 < i1 and i2 < len(qn) and 0 < j1 and j2 < len(sn)
+                if inside:
+                    names = any(_protected(qn[i], q.upper[qa + i]) for i in range(i1, i2))
+                    conflicts += bool(protected) or names
+                continue
+            # A name or number of the source swapped for something else, or a number
+            # that appears in its place (thesauri hold no numbers; spinners add none).
+            theirs = set(qn[i1:i2])
+            ours = set(sn[j1:j2])
+            changed = [(j, sn[j]) for j in protected if sn[j] not in theirs]
+            changed += [
+                (1, qn[i]) for i in range(i1, i2) if qn[i][0].isdigit() and qn[i] not in ours
+            ]
+            for pos, word in changed:
+                # A name opening a sentence may be a word some spinner capitalised
+                # there ("Ronda" -> "Round"): weak evidence on its own.
+                if pos == 0 and not word[0].isdigit():
+                    weak += 1
+                else:
+                    conflicts += 1
         if conflicts > max_conflicts:
             rejected += 1
             continue
@@ -264,6 +285,14 @@ def align(
         spans=tuple(spans),
         total=q_total,
     )
+
+
+@lru_cache(maxsize=100_000)
+def _cut_after(norm: str) -> bool:
+    """A content-defined cut point: about one name or number in 16, chosen by hash."""
+    if not (norm[0].isdigit() or _anchor_cached(norm)):
+        return False
+    return zlib.crc32(norm.encode("utf-8")) % 16 == 0
 
 
 def _protected(norm: str, upper: bool) -> bool:
