@@ -146,7 +146,7 @@ class Analyzer:
         if reason:
             return _unsupported(text, ev.words, reason, p_doc, keep=artifacts)
 
-        bar = model.bar(p_doc, thr)
+        bar = model.bar(p_doc, thr, ev.words)
         keywords = [
             Span(k.start, k.end, text[k.start : k.end], "keyword", "", k.score, (), k.evidence)
             for k in keyword_spans
@@ -158,7 +158,7 @@ class Analyzer:
                 "unsupported",
                 f"too short to judge ({ev.words} words; need {MIN_WORDS})",
             )
-        elif p_doc >= model.spun_cutoff:
+        elif p_doc >= model.cutoff(ev.words):
             verdict = "spun"
         elif p_doc < model.clean_cutoff:
             verdict = "clean"

@@ -38,6 +38,9 @@ DOC_FEATURES = (
 )
 
 
+LONG_WORDS = 200
+
+
 def sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(x, -40, 40)))
 
@@ -112,18 +115,26 @@ class Model:
     spun_cutoff: float  # spun_probability at or above which the verdict is "spun"
     clean_cutoff: float  # ... below which it is "clean" (between: "uncertain")
     ranker: np.ndarray  # weights over substitution.CANDIDATE_FEATURES
+    long_cutoff: float = -1.0  # spun cutoff for texts of LONG_WORDS words or more
+
+    def cutoff(self, words: int) -> float:
+        """The spun cutoff for a text of this length: evidence grows with length, so long
+        texts get their own cutoff, tuned to the same false-positive rate."""
+        if words >= LONG_WORDS and self.long_cutoff >= 0:
+            return self.long_cutoff
+        return self.spun_cutoff
 
     def unit_scores(self, features: np.ndarray) -> np.ndarray:
         if len(features) == 0:
             return np.zeros(0)
         return sigmoid(features @ self.token_weights)
 
-    def bar(self, p_doc: float, threshold: float | None = None) -> float:
+    def bar(self, p_doc: float, threshold: float | None = None, words: int = 0) -> float:
         """Unit score needed to flag a span in a document with this spun probability: the
         tuned bar in a document judged spun, the strict bar otherwise. (A bar sliding
         through the uncertain band was measured: clean text sits there too often.)"""
         low = self.threshold if threshold is None else threshold
-        if p_doc >= self.spun_cutoff:
+        if p_doc >= self.cutoff(words):
             return low
         # A user's threshold moves both bars by the same amount.
         return min(max(self.strict_threshold + low - self.threshold, low), 0.9999)
@@ -142,6 +153,7 @@ class Model:
             d["spun_cutoff"],
             d["clean_cutoff"],
             np.array(d["ranker"]["weights"]),
+            d.get("long_cutoff", -1.0),
         )
 
     def to_json(self, token_features: tuple[str, ...], meta: dict) -> str:
@@ -161,6 +173,7 @@ class Model:
                 "strict_threshold": self.strict_threshold,
                 "spun_cutoff": self.spun_cutoff,
                 "clean_cutoff": self.clean_cutoff,
+                "long_cutoff": self.long_cutoff,
                 "meta": meta,
             },
             indent=1,

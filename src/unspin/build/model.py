@@ -9,7 +9,7 @@ candidate-free evidence (a common word in a context it never occurs in).
 
 Thresholds are tuned on a separate share of the dev paragraphs: the strict bar keeps
 false flags in clean text under 1 per 10,000 words; the spun cutoff keeps clean
-paragraphs judged spun under 0.25%.
+texts judged spun under 0.25%, for short and long texts separately.
 """
 
 from __future__ import annotations
@@ -24,11 +24,13 @@ from unspin.build.corpus import dev_paragraphs
 from unspin.resources.lexicon import ALL_SOURCES
 from unspin.resources.paths import REPO_ROOT
 from unspin.signals.substitution import DEFAULT_RANKER, FEATURES
-from unspin.verdict import DOC_FEATURES, DocEvidence, Model, sigmoid
+from unspin.verdict import DOC_FEATURES, LONG_WORDS, DocEvidence, Model, sigmoid
 
 SEED = 20261124
 N_TRAIN = 2400
 N_TUNE = 1600
+N_LONG = 600
+LONG_FROM = 5000
 RATES = (0.0, 0.0, 0.05, 0.1, 0.2, 0.3)
 
 
@@ -99,6 +101,10 @@ def build(data: Path, out_dir: Path) -> None:
     rnd = random.Random(SEED)
     rnd.shuffle(paras)
     train, tune = paras[:N_TRAIN], paras[N_TRAIN : N_TRAIN + N_TUNE]
+    # Documents of ~2.3 KB (five paragraphs joined) too, so the verdict is calibrated for
+    # web-page-sized texts as well as paragraphs. (Paragraphs 4000-5000 are left for dev.)
+    pool = paras[LONG_FROM : LONG_FROM + 5 * N_LONG]
+    tune = tune + ["\n".join(pool[i : i + 5]) for i in range(0, len(pool), 5)]
     dicts = {"oewn+ppdb": load_dictionary("oewn+ppdb", data), "oewn": load_dictionary("oewn", data)}
     docs = list(_training_docs(train, dicts, Spinner))
     n_doc = len(DOC_FEATURES)
@@ -147,6 +153,7 @@ def build(data: Path, out_dir: Path) -> None:
     model = Model(w_tok, placeholder.doc_weights, 0.5, 0.9, 0.5, 0.2, ranker)
     full, _ = _analyzers(out_dir, model)
     feats, labels, clean_units, spun_units = [], [], [], []
+    doc_words: list[int] = []
     for k, text in enumerate(tune):
         rate = (0.0, 0.05, 0.1, 0.2, 0.3)[k % 5] if k % 2 else 0.0
         spun = (
@@ -167,13 +174,20 @@ def build(data: Path, out_dir: Path) -> None:
         words = ev.words
         feats.append(ev.features(0, 0))
         labels.append(1.0 if rate else 0.0)
+        doc_words.append(words)
         (spun_units if rate else clean_units).append((p, y, words))
     D, L = np.vstack(feats), np.array(labels)
     w_doc = fit_logistic(D, L, l2=0.1)
     p_doc = sigmoid(D @ w_doc)
-    clean_p = np.sort(p_doc[L == 0])
-    # Spun cutoff: at most 0.25% of clean tune paragraphs judged spun, and never below 0.5.
-    spun_cutoff = float(max(0.5, clean_p[int(np.ceil(len(clean_p) * 0.9975)) - 1] + 1e-3))
+    # Spun cutoffs: at most 0.25% of clean tune texts judged spun, separately for short
+    # texts (paragraphs) and long ones (~2.3 KB documents); never below 0.5.
+    words_arr = np.array(doc_words)
+    cutoffs = []
+    for group in (words_arr < LONG_WORDS, words_arr >= LONG_WORDS):
+        clean_p = np.sort(p_doc[(L == 0) & group])
+        q = clean_p[int(np.ceil(len(clean_p) * 0.9975)) - 1] + 1e-3 if len(clean_p) else 0.5
+        cutoffs.append(float(max(0.5, q)))
+    spun_cutoff, long_cutoff = cutoffs
     clean_cutoff = float(min(0.2, spun_cutoff / 2))
 
     # Bar in spun documents: the best F0.5 (precision counts double) on spun paragraphs.
@@ -191,12 +205,13 @@ def build(data: Path, out_dir: Path) -> None:
     # Strict bar (documents not judged spun): < 1 false flag per 10,000 clean words.
     clean_words = sum(w for _, _, w in clean_units)
     clean_docs_p = p_doc[L == 0]
-    flaggable = [p for (p, _, _), pd in zip(clean_units, clean_docs_p) if pd < spun_cutoff]
+    probe = Model(w_tok, w_doc, threshold, 1.0, spun_cutoff, 0.2, ranker, long_cutoff)
+    flaggable = [p for (p, _, w), pd in zip(clean_units, clean_docs_p) if pd < probe.cutoff(w)]
     all_clean = np.sort(np.concatenate(flaggable))[::-1]
     allowed = int(clean_words / 10_000)
     strict = float(min(0.999, all_clean[allowed] + 1e-4)) if len(all_clean) > allowed else 0.9
     strict = max(strict, threshold)
-    final = Model(w_tok, w_doc, threshold, strict, spun_cutoff, clean_cutoff, ranker)
+    final = Model(w_tok, w_doc, threshold, strict, spun_cutoff, clean_cutoff, ranker, long_cutoff)
     meta = {
         "train_units": int(len(Y_)),
         "tune_docs": int(len(L)),
@@ -206,6 +221,7 @@ def build(data: Path, out_dir: Path) -> None:
     (out_dir / "model.json").write_text(final.to_json(FEATURES, meta) + "\n")
     print(
         f"  threshold {threshold}, strict {final.strict_threshold:.3f}, "
-        f"spun cutoff {spun_cutoff:.3f}, clean cutoff {clean_cutoff:.3f}",
+        f"spun cutoff {spun_cutoff:.3f} (long texts {long_cutoff:.3f}), "
+        f"clean cutoff {clean_cutoff:.3f}",
         file=sys.stderr,
     )

@@ -82,6 +82,12 @@ FUNCTION_REWRITES: tuple[tuple[str, str], ...] = (
 )
 
 
+def _mapped(path: Path) -> np.ndarray:
+    """Memory-map an artifact as a plain ndarray: pages are shared between processes
+    and loaded on first touch; a plain view avoids np.memmap's per-slice overhead."""
+    return np.asarray(np.load(path, mmap_mode="r"))
+
+
 class Lexicon:
     def __init__(self, directory: Path, sources: tuple[str, ...] = ALL_SOURCES) -> None:
         self.dir = directory
@@ -92,15 +98,15 @@ class Lexicon:
 
     @cached_property
     def offsets(self) -> np.ndarray:
-        return np.load(self.dir / "lexicon.offsets.npy", mmap_mode="r")
+        return _mapped(self.dir / "lexicon.offsets.npy")
 
     @cached_property
     def _cands(self) -> np.ndarray:
-        return np.load(self.dir / "lexicon.cands.npy", mmap_mode="r")
+        return _mapped(self.dir / "lexicon.cands.npy")
 
     @cached_property
     def _sources(self) -> np.ndarray:
-        return np.load(self.dir / "lexicon.sources.npy", mmap_mode="r")
+        return _mapped(self.dir / "lexicon.sources.npy")
 
     def candidates(self, word_id: int) -> tuple[np.ndarray, np.ndarray]:
         """(original ids, source flags) for one spun word id, masked to our dictionaries."""

@@ -34,12 +34,18 @@ def encode_counts(counts: np.ndarray) -> np.ndarray:
 _DECODE = np.exp(np.arange(256) / 16.0)
 
 
+def _mapped(path: Path) -> np.ndarray:
+    """Memory-map an artifact as a plain ndarray: pages are shared between processes
+    and loaded on first touch; a plain view avoids np.memmap's per-slice overhead."""
+    return np.asarray(np.load(path, mmap_mode="r"))
+
+
 class NgramTable:
     """A sorted fingerprint array with 1-byte counts."""
 
     def __init__(self, stem: Path) -> None:
-        self.keys = np.load(stem.with_suffix(".keys.npy"), mmap_mode="r")
-        self.codes = np.load(stem.with_suffix(".counts.npy"), mmap_mode="r")
+        self.keys = _mapped(stem.with_suffix(".keys.npy"))
+        self.codes = _mapped(stem.with_suffix(".counts.npy"))
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -88,11 +94,11 @@ class Stats:
 
     @cached_property
     def unigrams(self) -> np.ndarray:
-        return np.load(self.dir / "unigrams.npy", mmap_mode="r")
+        return _mapped(self.dir / "unigrams.npy")
 
     @cached_property
     def capitals(self) -> np.ndarray:
-        return np.load(self.dir / "capitals.npy", mmap_mode="r")
+        return _mapped(self.dir / "capitals.npy")
 
     @cached_property
     def total(self) -> float:
