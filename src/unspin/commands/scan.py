@@ -52,7 +52,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         default=None,
         help="records larger than this become 'oversized record' errors (default 4 MiB)",
     )
-    p.add_argument("--shard-size", type=int, default=None, help="records per shard (default 1000)")
+    p.add_argument("--shard-size", type=int, default=None, help="records per shard (default 500)")
     p.add_argument("--restart", action="store_true", help="discard parts of an interrupted run")
     p.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
     p.set_defaults(run=run)

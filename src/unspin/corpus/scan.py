@@ -43,7 +43,7 @@ from unspin.corpus.writers import (
 from unspin.errors import DataError, InputError, UnspinError
 
 VERDICTS = ("spun", "clean", "uncertain", "unsupported")
-DEFAULT_SHARD_SIZE = 1000
+DEFAULT_SHARD_SIZE = 500
 DEFAULT_SHARD_BYTES = 32 * 1024 * 1024
 PLAN_VERSION = 1
 
@@ -286,6 +286,10 @@ class Parts:
             return json.load(fh)
 
 
+# Package parts that cannot change a scan's rows (the CLI, other commands, the server, tracing).
+_NOT_ANALYSIS = {"cli.py", "__main__.py", "commands", "server", "trace", "build"}
+
+
 def fingerprint(files: Sequence[str], opts: ScanOptions) -> dict[str, Any]:
     """What must not change between a killed run and its resumption."""
     from unspin import __version__
@@ -301,11 +305,14 @@ def fingerprint(files: Sequence[str], opts: ScanOptions) -> dict[str, Any]:
             if p.is_file():
                 st = p.stat()
                 artifacts.append([p.name, st.st_size, st.st_mtime_ns])
-    # The code that makes the verdicts: a resumed scan must not mix two versions of it.
+    # The code that makes the rows: a resumed scan must not mix two versions of it.
     code = hashlib.sha256()
     package = ARTIFACT_DIR.parent
     for p in sorted(package.rglob("*.py")):
-        code.update(p.relative_to(package).as_posix().encode() + b"\0" + p.read_bytes())
+        rel = p.relative_to(package).as_posix()
+        if rel.split("/")[0] in _NOT_ANALYSIS:
+            continue
+        code.update(rel.encode() + b"\0" + p.read_bytes())
     return {
         "plan": PLAN_VERSION,
         "unspin": __version__,
