@@ -11,6 +11,7 @@ from scan_corpus import SENTENCES, read_jsonl
 
 pytest.importorskip("datatrove")  # the `datatrove` extra; `make test` installs it
 
+from datatrove.data import Document  # noqa: E402
 from datatrove.executor import LocalPipelineExecutor  # noqa: E402
 from datatrove.pipeline.readers import JsonlReader  # noqa: E402
 from datatrove.pipeline.writers import JsonlWriter  # noqa: E402
@@ -55,3 +56,13 @@ def test_filter_in_a_pipeline(tmp_path: Path) -> None:
         assert r["metadata"]["filter_reason"] == f"unspin_{expected[r['id']]}"
     assert len(dropped) == sum(v in ("spun", "unsupported") for v in expected.values())
     assert kept and len(dropped) >= 2
+
+
+def test_filter_pickles_without_its_analyzer() -> None:
+    import pickle
+
+    step = UnspinFilter(keep=("clean",))
+    step.filter(Document(text="A short clean sentence about the river and the old mill.", id="x"))
+    assert step._analyzer is not None
+    copy = pickle.loads(pickle.dumps(step))
+    assert copy._analyzer is None and copy.keep == ("clean",)
