@@ -1,0 +1,16 @@
+"""One module per CLI command (see unspin.cli); shared argument types live here."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def unit_interval(value: str) -> float:
+    """argparse type: a number between 0 and 1 (thresholds, similarities)."""
+    try:
+        x = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if not 0.0 <= x <= 1.0:
+        raise argparse.ArgumentTypeError("must be between 0 and 1")
+    return x

@@ -7,6 +7,7 @@ import json
 import os
 import sys
 
+from unspin.commands import unit_interval
 from unspin.errors import EXIT_OK, EXIT_SPUN, UnspinError
 
 KIND_COLOURS = {"substitution": "33", "keyword": "35", "artifact": "36"}
@@ -27,22 +28,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     out.add_argument("--restore", action="store_true", help="print only the restored text")
     p.add_argument(
         "--threshold",
-        type=_unit_interval,
+        type=unit_interval,
         default=None,
         help="span score needed to flag (0-1; lower flags more; default tuned)",
     )
     p.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     p.set_defaults(run=run)
-
-
-def _unit_interval(value: str) -> float:
-    try:
-        x = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
-    if not 0.0 <= x <= 1.0:
-        raise argparse.ArgumentTypeError("must be between 0 and 1")
-    return x
 
 
 def run(args: argparse.Namespace) -> int:

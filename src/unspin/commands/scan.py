@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from unspin.commands import unit_interval
+
 VERDICT_LIST = "spun, clean, uncertain, unsupported"
 
 
@@ -41,7 +43,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="filter: write every record except those with these verdicts (e.g. --drop spun)",
     )
     p.add_argument(
-        "--threshold", type=_unit_interval, default=None, help="span score needed to flag (0-1)"
+        "--threshold", type=unit_interval, default=None, help="span score needed to flag (0-1)"
     )
     p.add_argument("-j", "--jobs", type=int, default=1, help="worker processes (default 1)")
     p.add_argument("--engine", choices=("local", "ray"), default="local")
@@ -64,16 +66,6 @@ def _verdicts(value: str) -> tuple[str, ...]:
     if not out or bad:
         raise argparse.ArgumentTypeError(f"choose verdicts from {VERDICT_LIST}")
     return out
-
-
-def _unit_interval(value: str) -> float:
-    try:
-        x = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
-    if not 0.0 <= x <= 1.0:
-        raise argparse.ArgumentTypeError("must be between 0 and 1")
-    return x
 
 
 def run(args: argparse.Namespace) -> int:

@@ -7,6 +7,8 @@ import json
 import sys
 from typing import Any, TextIO
 
+from unspin.commands import unit_interval
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
@@ -30,7 +32,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--top", type=int, default=5, help="most sources per document (default 5)")
     p.add_argument(
         "--min-similarity",
-        type=_unit_interval,
+        type=unit_interval,
         default=0.5,
         help="report a source when at least this fraction of the document is rewritten "
         "from it (default 0.5; 0.3 finds sources of stitched documents too)",
@@ -41,16 +43,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--engine", choices=("local", "ray"), default="local")
     p.add_argument("--address", default=None, help="Ray cluster address (default: a local one)")
     p.set_defaults(run=run)
-
-
-def _unit_interval(value: str) -> float:
-    try:
-        x = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
-    if not 0.0 <= x <= 1.0:
-        raise argparse.ArgumentTypeError("must be between 0 and 1")
-    return x
 
 
 def run(args: argparse.Namespace) -> int:
