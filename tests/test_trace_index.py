@@ -199,3 +199,18 @@ def test_corrupted_files_are_refused_untouched(tmp_path, built) -> None:
     for path in (garbage, empty, truncated, foreign):
         with pytest.raises(DataError):
             Index(path)
+
+
+def test_real_spinbot_copy_is_traced(tmp_path, corpus) -> None:
+    # The one real SpinBot output we have: it rewrites about 40% of the words.
+    sample = shared_data_dir() / "spinbot-sample"
+    original = (sample / "dog_original.txt").read_text(encoding="utf-8")
+    spun = (sample / "dog_spun.txt").read_text(encoding="utf-8")
+    db = tmp_path / "dog.db"
+    with Index(db, mode="a") as idx:
+        idx.add([("dog", original)] + [(f"wiki-{i}", t) for i, t in enumerate(corpus[:100])])
+        sources = idx.trace(spun)
+    assert [s.id for s in sources] == ["dog"]
+    assert sources[0].similarity >= 0.7
+    pairs = {(p.spun, p.original) for p in sources[0].alignment.pairs}
+    assert ("residential puppy", "domestic dog") in pairs

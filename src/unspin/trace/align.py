@@ -192,9 +192,10 @@ def align(
         for w in content:
             for si in postings.get(w, ()):
                 votes[si] = votes.get(si, 0) + 1
-        # A rewrite keeps most content words (a 30% spin keeps 70%); a long sentence that
-        # shares under a quarter of them is not worth a word-level alignment.
-        need = 1 if len(content) <= 4 else max(2, round(0.25 * len(content)))
+        # A rewrite keeps some content words (SpinBot keeps ~20% in its heaviest
+        # sentences, its function words hold the alignment together); a long sentence
+        # that shares fewer than 15% is not worth a word-level alignment.
+        need = 1 if len(content) <= 6 else max(2, round(0.15 * len(content)))
         shortlist = sorted(
             (si for si, v in votes.items() if v >= need), key=lambda si: (-votes[si], si)
         )[:3]
