@@ -8,6 +8,7 @@ memory stays bounded; only the evidence needed for the document verdict is kept.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -30,6 +31,7 @@ from unspin.text.tokens import SENTENCE_END, TOKEN_RE, Token
 from unspin.verdict import DocEvidence, Model
 
 MIN_WORDS = 8
+TWO_PASS_CHARS = 1_000_000
 KNOWN_FINGERPRINT_FACTOR = 0.5
 BLOCK_CHARS = 20_000
 REQUIRED = (
@@ -125,8 +127,11 @@ class Analyzer:
         ev = DocEvidence()
         cands: list[_Candidate] = []
         keyword_spans: list[Span] = []
+        # Long texts take two passes so memory stays bounded: the first only gathers the
+        # document's evidence, the second keeps just the spans that clear the final bar.
+        two_pass = len(folded) > TWO_PASS_CHARS
         for base, end in _blocks(folded):
-            self._block(folded, base, end, ev, cands, keyword_spans, thr)
+            self._block(folded, base, end, ev, None if two_pass else cands, keyword_spans, thr)
 
         artifacts = [
             Span(
@@ -147,6 +152,9 @@ class Analyzer:
             return _unsupported(text, ev.words, reason, p_doc, keep=artifacts)
 
         bar = model.bar(p_doc, thr, ev.words)
+        if two_pass:
+            for base, end in _blocks(folded):
+                self._block(folded, base, end, None, cands, None, bar)
         keywords = [
             Span(k.start, k.end, text[k.start : k.end], "keyword", "", k.score, (), k.evidence)
             for k in keyword_spans
@@ -193,12 +201,12 @@ class Analyzer:
         return tokens, self.scorer.score(tokens, ids) if tokens else None, ids
 
     # -- internals ---------------------------------------------------------------------------
-    def _block(self, full, base, end, ev: DocEvidence, cands, keyword_spans, keep_from) -> None:
+    def _block(self, full, base, end, ev, cands, keyword_spans, keep_from) -> None:
+        """Score one block: add to `ev` (the document's evidence), keep units scoring at
+        least `keep_from` in `cands`, pasted keywords in `keyword_spans` (each optional)."""
         tokens, units, ids = self.units(full, base, end)
         if not tokens:
             return
-        words = [t.text for t in tokens if t.text[0].isalpha()]
-        ev.add_words(words)
         p = self.model.unit_scores(units.features)
         pps = units.features[:, _F["src_pps"]] > 0 if len(units) else np.zeros(0, bool)
         phrase = units.features[:, _F["is_phrase"]] > 0 if len(units) else np.zeros(0, bool)
@@ -206,9 +214,18 @@ class Analyzer:
         # clean English clearly prefers the text as written.
         known = pps & phrase & (units.features[:, _F["gain"]] > -2)
         p = np.where(known, np.maximum(p, 0.99), p)
-        ev.pps_hits += int(known.sum())
-        if len(p):
-            ev.add_units(p[~phrase], units.features[~phrase])
+        if ev is not None:
+            ev.add_words([t.text for t in tokens if t.text[0].isalpha()])
+            ev.pps_hits += int(known.sum())
+            if len(p):
+                ev.add_units(p[~phrase], units.features[~phrase])
+        if keyword_spans is not None:
+            for k in find_keywords(full, tokens, ids, self.stats):
+                s, e = tokens[k.tok_start].start, tokens[k.tok_end - 1].end
+                # text is filled in later from the original input, not the folded copy
+                keyword_spans.append(Span(s, e, "", "keyword", "", k.score, (), k.evidence))
+        if cands is None:
+            return
         for j in np.flatnonzero(p >= keep_from):
             a, b = int(units.tok_start[j]), int(units.tok_end[j])
             prev = tokens[a - 1].text if a > 0 else "."
@@ -224,10 +241,6 @@ class Analyzer:
                     _evidence(units.features[j], alts),
                 )
             )
-        for k in find_keywords(full, tokens, ids, self.stats):
-            s, e = tokens[k.tok_start].start, tokens[k.tok_end - 1].end
-            keyword_spans.append(Span(s, e, "", "keyword", "", k.score, (), k.evidence))
-            # (text is filled in from the original input, not the folded copy, later)
 
     def _doc_probability(self, ev: DocEvidence, keywords: int, artifacts: int) -> float:
         if ev.n == 0:
@@ -313,11 +326,18 @@ def _evidence(f: np.ndarray, alts: list[tuple[str, float]]) -> str:
 
 
 def _without_overlaps(spans: list[Span]) -> list[Span]:
+    """Keep the best-scoring span wherever spans overlap (O(n log n))."""
+    starts: list[int] = []
     kept: list[Span] = []
     for s in sorted(spans, key=lambda s: (-s.score, s.start)):
-        if all(s.end <= k.start or s.start >= k.end for k in kept):
-            kept.append(s)
-    return sorted(kept, key=lambda s: s.start)
+        i = bisect.bisect_left(starts, s.start)
+        if i > 0 and kept[i - 1].end > s.start:
+            continue
+        if i < len(kept) and kept[i].start < s.end:
+            continue
+        starts.insert(i, s.start)
+        kept.insert(i, s)
+    return kept
 
 
 def _unsupported(
