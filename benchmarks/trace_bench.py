@@ -32,6 +32,7 @@ for a smoke run). Writes bench-out/trace/results.json and results.md.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import lzma
 import os
@@ -158,6 +159,27 @@ def build_negatives(
             jac = jaccard(shingles(text, 5), shingles(ref[j], 5))
             (unrelated if jac < 0.1 else templated).append((text, int(j)))
     return unrelated[:max_neg], templated[:max_neg]
+
+
+def use_oewn_only_lexicon() -> None:
+    """Swap trace's mutable-word list for one built from OEWN alone (same normalisation as
+    `unspin.build.trace_lexicon`), in this process and the workers it forks."""
+    from unspin.build import trace_lexicon
+    from unspin.trace import fingerprint
+
+    words: set[str] = set()
+    data = default_data_dir() / "oewn"
+    with open(data / "oewn_lemmas.tsv", encoding="utf-8") as f:
+        next(f)
+        for line in f:
+            w = trace_lexicon._norm(line.split("\t", 1)[0])
+            if trace_lexicon._WORD.match(w):
+                words.add(w)
+    frozen = frozenset(words)
+    fingerprint.mutable_words = lambda: frozen  # type: ignore[assignment]
+    fingerprint.lexicon_digest.cache_clear()
+    fingerprint._anchor_cached.cache_clear()
+    importlib.import_module("unspin.trace.align")._cut_after.cache_clear()
 
 
 # -- systems -------------------------------------------------------------------------------------
@@ -463,8 +485,17 @@ def main() -> int:
     ap.add_argument("--min-similarity", type=float, default=0.5)
     ap.add_argument("--systems", default="unspin,datasketch-5g,datasketch-1g,datatrove")
     ap.add_argument("--quick", action="store_true", help="1,000 references, 50 queries")
+    ap.add_argument(
+        "--trace-lexicon",
+        choices=("shipped", "oewn-only"),
+        default="shipped",
+        help="oewn-only: trace with a lexicon built from OEWN alone, so that the moby "
+        "spinner uses a thesaurus trace has never seen (an ablation, not a shipped mode)",
+    )
     ap.add_argument("--out", default=str(REPO / "bench-out" / "trace"))
     args = ap.parse_args()
+    if args.trace_lexicon == "oewn-only":
+        use_oewn_only_lexicon()
     if args.quick:
         args.n_ref, args.n_query, args.n_neg = 1000, 50, 100
     t_all = time.perf_counter()

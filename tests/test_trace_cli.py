@@ -135,3 +135,26 @@ def test_cluster_families(files, capsys) -> None:
     assert main(["cluster", str(ref), str(sus), "--families"]) == EXIT_OK
     fams = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert sorted(len(f["members"]) for f in fams) == [1, 1, 2, 2]
+
+
+def test_ray_engine_builds_the_same_index(files, capsys) -> None:
+    pytest.importorskip("ray")
+    import sqlite3
+
+    tmp, ref, _ = files
+    local, ray_db = tmp / "local.db", tmp / "ray.db"
+    assert main(["index", str(ref), "--db", str(local), "--quiet"]) == EXIT_OK
+    args = ["index", str(ref), "--db", str(ray_db), "--engine", "ray", "-j", "2", "--quiet"]
+    assert main(args) == EXIT_OK
+
+    def rows(path):
+        con = sqlite3.connect(path)
+        try:
+            return (
+                con.execute("SELECT key, doc FROM bands ORDER BY key, doc").fetchall(),
+                con.execute("SELECT doc, id, words FROM docs ORDER BY doc").fetchall(),
+            )
+        finally:
+            con.close()
+
+    assert rows(local) == rows(ray_db)
