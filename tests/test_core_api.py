@@ -141,3 +141,40 @@ def test_language_model_prefers_seen_context(analyzer):
     good = lm.logp(np.array([idx["of"]]), a, np.array([idx["cancer"]]))
     bad = lm.logp(np.array([idx["of"]]), a, np.array([idx["growth"]]))
     assert good[0] > bad[0]
+
+
+KEYWORD_TEXT = (
+    "The museum opened in 1901 and cheap car insurance uk its collection grew quickly during "
+    "the following decades under the first director."
+)
+
+
+def test_keyword_signal_finds_pasted_query(analyzer):
+    from unspin.signals.keywords import find_keywords
+
+    tokens, _, ids = analyzer.units(KEYWORD_TEXT)
+    found = [
+        KEYWORD_TEXT[tokens[k.tok_start].start : tokens[k.tok_end - 1].end]
+        for k in find_keywords(KEYWORD_TEXT, tokens, ids, analyzer.stats)
+    ]
+    assert found == ["cheap car insurance uk"]
+
+
+def test_keyword_flag_is_gated_by_the_document(analyzer):
+    # In a clean-looking paragraph a one-edge break is not enough at the default bar ...
+    assert not [s for s in analyzer.analyze(KEYWORD_TEXT).spans if s.kind == "keyword"]
+    # ... but a more sensitive threshold flags it, and restoration deletes it cleanly.
+    r = analyzer.analyze(KEYWORD_TEXT, threshold=0.3)
+    assert [s.text for s in r.spans if s.kind == "keyword"] == ["cheap car insurance uk"]
+    assert "opened in 1901 and its collection" in r.restored
+
+
+def test_keyword_signal_leaves_legitimate_uses(analyzer):
+    from unspin.signals.keywords import find_keywords
+
+    for text in (
+        'The survey found that "cheap flights london" was a common search in the region.',
+        "Offers:\n- cheap flights london\n- hotel deals paris\nBook early for the best rates.",
+    ):
+        tokens, _, ids = analyzer.units(text)
+        assert find_keywords(text, tokens, ids, analyzer.stats) == []

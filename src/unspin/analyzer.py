@@ -155,9 +155,11 @@ class Analyzer:
         if two_pass:
             for base, end in _blocks(folded):
                 self._block(folded, base, end, None, cands, None, bar)
+        # Pasted keywords clear the same document-gated bar as substitutions.
         keywords = [
             Span(k.start, k.end, text[k.start : k.end], "keyword", "", k.score, (), k.evidence)
             for k in keyword_spans
+            if k.score >= bar
         ]
         spans = self._decide(text, cands, bar) + keywords + artifacts
         spans = _without_overlaps(spans)

@@ -134,7 +134,8 @@ def _judge(text, tokens, ids, stats: Stats, a: int, b: int) -> KeywordSpan | Non
         return None
     if not (bridged > 0 or left_punct or right_punct):
         return None
-    score = 0.9 if (broken_l and broken_r) else 0.75
+    # Both edges broken is strong evidence (it clears the strict bar); one edge is not.
+    score = 0.95 if (broken_l and broken_r) else 0.8
     return KeywordSpan(
         a, b, score, "search-query words that break the sentence; it reads on without them"
     )
