@@ -39,6 +39,8 @@ DOC_FEATURES = (
 
 
 LONG_WORDS = 200
+MAX_WORDS_FEATURE = 1_000  # longer texts are scored like this length (no extrapolation)
+_BINS = 1_000
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
@@ -54,6 +56,8 @@ class DocEvidence:
     sum_odds: float = 0.0
     over: list[int] = field(default_factory=lambda: [0, 0, 0])
     top: list[float] = field(default_factory=list)
+    hist_n: np.ndarray = field(default_factory=lambda: np.zeros(_BINS))
+    hist_sum: np.ndarray = field(default_factory=lambda: np.zeros(_BINS))
     unseen_both: int = 0
     sum_topic: float = 0.0
     words: int = 0
@@ -70,6 +74,9 @@ class DocEvidence:
         self.sum_odds += float((p / np.maximum(1 - p, 1e-6)).sum())
         for k, t in enumerate((0.5, 0.8, 0.95)):
             self.over[k] += int((p > t).sum())
+        b = np.minimum((p * _BINS).astype(int), _BINS - 1)
+        self.hist_n += np.bincount(b, minlength=_BINS)
+        self.hist_sum += np.bincount(b, weights=p, minlength=_BINS)
         for x in np.sort(p)[-5:]:
             heapq.heappush(self.top, float(x))
             if len(self.top) > 5:
@@ -77,6 +84,21 @@ class DocEvidence:
         f = features
         self.unseen_both += int((f[:, _UF["unseen_l"]] * f[:, _UF["unseen_r"]]).sum())
         self.sum_topic += float(f[:, _UF["topic_w"]].sum())
+
+    def _top_mean(self) -> float:
+        """Mean of the top max(5, 5%) unit scores: the top 5 for paragraphs, a fixed
+        share for long texts, so the feature does not saturate as texts grow. Exact up
+        to 100 units, from a 1,000-bin histogram beyond (constant memory)."""
+        if self.n <= 100:
+            return float(np.mean(self.top)) if self.top else 0.0
+        k = int(np.ceil(0.05 * self.n))
+        n_rev, s_rev = self.hist_n[::-1], self.hist_sum[::-1]
+        cum = np.cumsum(n_rev)
+        last = int(np.searchsorted(cum, k))
+        full = float(s_rev[:last].sum())
+        taken = float(cum[last - 1]) if last else 0.0
+        part = s_rev[last] / max(n_rev[last], 1) * (k - taken)
+        return (full + float(part)) / k
 
     def add_words(self, words: list[str]) -> None:
         """Word tokens of a block: for the word count and the language check."""
@@ -93,12 +115,12 @@ class DocEvidence:
                 self.over[0] / n,
                 self.over[1] / n,
                 self.over[2] / n,
-                float(np.mean(self.top)) if self.top else 0.0,
+                self._top_mean(),
                 self.sum_p / n,
                 float(np.log(max(self.sum_odds / n, 1e-6))) / 5,
                 self.unseen_both / n,
                 self.sum_topic / n,
-                float(np.log1p(self.words)) / 5,
+                float(np.log1p(min(self.words, MAX_WORDS_FEATURE))) / 5,
                 min(self.pps_hits * per100, 5.0),
                 min(keywords * per100, 5.0),
                 min(artifacts * per100, 5.0),
