@@ -14,3 +14,9 @@ def unit_interval(value: str) -> float:
     if not 0.0 <= x <= 1.0:
         raise argparse.ArgumentTypeError("must be between 0 and 1")
     return x
+
+
+def add_record_fields(p: argparse.ArgumentParser) -> None:
+    """--text-field / --id-field, shared by every command that reads corpora."""
+    p.add_argument("--text-field", default="text", help="JSON key / Parquet column of the text")
+    p.add_argument("--id-field", default=None, help="JSON key / Parquet column of the id")

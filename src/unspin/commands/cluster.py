@@ -7,6 +7,8 @@ import json
 import sys
 from typing import TextIO
 
+from unspin.commands import add_record_fields
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
@@ -24,8 +26,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     out.add_argument("--json", action="store_true", help="JSON Lines, one per input record")
     out.add_argument("--families", action="store_true", help="JSON Lines, one per family")
     p.add_argument("-o", "--output", default=None, help="write here instead of stdout")
-    p.add_argument("--text-field", default="text", help="JSON key / Parquet column of the text")
-    p.add_argument("--id-field", default=None, help="JSON key / Parquet column of the id")
+    add_record_fields(p)
     p.add_argument(
         "--min-similarity",
         type=float,

@@ -6,6 +6,8 @@ import argparse
 import json
 import sys
 
+from unspin.commands import add_record_fields
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
@@ -20,8 +22,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("inputs", nargs="+", metavar="REFERENCE", help="files, folders or globs")
     p.add_argument("--db", required=True, help="index file (created or appended to)")
-    p.add_argument("--text-field", default="text", help="JSON key / Parquet column of the text")
-    p.add_argument("--id-field", default=None, help="JSON key / Parquet column of the id")
+    add_record_fields(p)
     p.add_argument("-j", "--jobs", type=int, default=1, help="worker processes (default 1)")
     p.add_argument("--engine", choices=("local", "ray"), default="local")
     p.add_argument("--address", default=None, help="Ray cluster address (default: a local one)")

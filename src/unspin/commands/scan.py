@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from unspin.commands import unit_interval
+from unspin.commands import add_record_fields, unit_interval
 
 VERDICT_LIST = "spun, clean, uncertain, unsupported"
 
@@ -25,8 +25,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="files, folders or globs")
     p.add_argument("-o", "--output", required=True, help="OUTPUT.jsonl, .jsonl.gz or .parquet")
-    p.add_argument("--text-field", default="text", help="JSON key / Parquet column of the text")
-    p.add_argument("--id-field", default=None, help="JSON key / Parquet column of the id")
+    add_record_fields(p)
     p.add_argument("--restore", action="store_true", help="add the restored text to each row")
     mode = p.add_mutually_exclusive_group()
     mode.add_argument(

@@ -7,7 +7,7 @@ import json
 import sys
 from typing import Any, TextIO
 
-from unspin.commands import unit_interval
+from unspin.commands import add_record_fields, unit_interval
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -27,8 +27,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--db", required=True, help="index built by `unspin index`")
     p.add_argument("--json", action="store_true", help="JSON Lines, one per input record")
     p.add_argument("-o", "--output", default=None, help="write here instead of stdout")
-    p.add_argument("--text-field", default="text", help="JSON key / Parquet column of the text")
-    p.add_argument("--id-field", default=None, help="JSON key / Parquet column of the id")
+    add_record_fields(p)
     p.add_argument("--top", type=int, default=5, help="most sources per document (default 5)")
     p.add_argument(
         "--min-similarity",
