@@ -1,8 +1,9 @@
 """From evidence to decisions: unit scores, the document probability, and the verdict.
 
-Both models are logistic regressions trained by build/model.py on synthetic spins of
-clean 2014 Wikipedia paragraphs that were never counted into the statistics; their
-weights and tuned thresholds ship in model.json. The document model aggregates unit
+The unit scorer is a small network (build/mlp.py), the document model a logistic
+regression, both trained by build/model.py on synthetic spins of clean 2014 Wikipedia
+paragraphs that were never counted into the statistics; their weights and tuned
+thresholds ship in model.json. The document model aggregates unit
 scores over the whole text, so one odd word in a clean paragraph is not enough to call
 it spun, and flags in a clean-looking document must clear a stricter bar (gating).
 """
@@ -128,9 +129,48 @@ class DocEvidence:
         )
 
 
+def _rounded(a: np.ndarray) -> list:
+    return np.round(a.astype(float), 6).tolist()
+
+
+_NET_FIELDS = ("mean", "scale", "w1", "b1", "w2", "b2")
+
+
+@dataclass(frozen=True)
+class UnitNet:
+    """Unit features -> probability that the unit was spun: standardise, one tanh layer,
+    a logistic output."""
+
+    mean: np.ndarray
+    scale: np.ndarray
+    w1: np.ndarray
+    b1: np.ndarray
+    w2: np.ndarray
+    b2: np.ndarray
+
+    def __call__(self, features: np.ndarray) -> np.ndarray:
+        if len(features) == 0:
+            return np.zeros(0)
+        h = np.tanh(((features - self.mean) / self.scale) @ self.w1 + self.b1)
+        return sigmoid(h @ self.w2 + self.b2[0])
+
+    def to_dict(self) -> dict:
+        return {k: _rounded(getattr(self, k)) for k in _NET_FIELDS}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> UnitNet:
+        return cls(*(np.array(d[k], dtype=float) for k in _NET_FIELDS))
+
+    @classmethod
+    def untrained(cls, n_features: int) -> UnitNet:
+        """Scores every unit 0.5: a placeholder while the features are being collected."""
+        k = n_features
+        return cls(np.zeros(k), np.ones(k), np.zeros((k, 1)), *(np.zeros(1) for _ in range(3)))
+
+
 @dataclass(frozen=True)
 class Model:
-    token_weights: np.ndarray
+    unit_net: UnitNet
     doc_weights: np.ndarray
     threshold: float  # unit score needed to flag a span in a document judged spun
     strict_threshold: float  # ... in a document not judged spun
@@ -147,9 +187,7 @@ class Model:
         return self.spun_cutoff
 
     def unit_scores(self, features: np.ndarray) -> np.ndarray:
-        if len(features) == 0:
-            return np.zeros(0)
-        return sigmoid(features @ self.token_weights)
+        return self.unit_net(features)
 
     def bar(self, p_doc: float, threshold: float | None = None, words: int = 0) -> float:
         """Unit score needed to flag a span in a document with this spun probability: the
@@ -168,7 +206,7 @@ class Model:
     def load(cls, path: Path) -> Model:
         d = json.loads(path.read_text())
         return cls(
-            np.array(d["token"]["weights"]),
+            UnitNet.from_dict(d["token"]["net"]),
             np.array(d["doc"]["weights"]),
             d["threshold"],
             d["strict_threshold"],
@@ -181,11 +219,8 @@ class Model:
     def to_json(self, token_features: tuple[str, ...], meta: dict) -> str:
         return json.dumps(
             {
-                "version": 1,
-                "token": {
-                    "features": list(token_features),
-                    "weights": [round(float(x), 6) for x in self.token_weights],
-                },
+                "version": 2,
+                "token": {"features": list(token_features), "net": self.unit_net.to_dict()},
                 "doc": {
                     "features": list(DOC_FEATURES),
                     "weights": [round(float(x), 6) for x in self.doc_weights],

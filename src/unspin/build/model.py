@@ -21,10 +21,11 @@ from pathlib import Path
 import numpy as np
 
 from unspin.build.corpus import dev_paragraphs
+from unspin.build.mlp import fit_unit_net
 from unspin.resources.lexicon import ALL_SOURCES
 from unspin.resources.paths import REPO_ROOT
 from unspin.signals.substitution import DEFAULT_RANKER, FEATURES
-from unspin.verdict import DOC_FEATURES, LONG_WORDS, DocEvidence, Model, sigmoid
+from unspin.verdict import DOC_FEATURES, LONG_WORDS, DocEvidence, Model, UnitNet, sigmoid
 
 SEED = 20261124
 N_TRAIN = 2400
@@ -108,9 +109,8 @@ def build(data: Path, out_dir: Path) -> None:
     dicts = {"oewn+ppdb": load_dictionary("oewn+ppdb", data), "oewn": load_dictionary("oewn", data)}
     docs = list(_training_docs(train, dicts, Spinner))
     n_doc = len(DOC_FEATURES)
-    placeholder = Model(
-        np.zeros(len(FEATURES)), np.zeros(n_doc), 0.5, 0.9, 0.5, 0.2, DEFAULT_RANKER
-    )
+    no_net = UnitNet.untrained(len(FEATURES))
+    placeholder = Model(no_net, np.zeros(n_doc), 0.5, 0.9, 0.5, 0.2, DEFAULT_RANKER)
 
     # 1. Candidate ranker: which candidate is the original the spinner replaced.
     full, no_oewn = _analyzers(out_dir, placeholder)
@@ -133,10 +133,8 @@ def build(data: Path, out_dir: Path) -> None:
     )[1:]
     print(f"  ranker: {sum(len(y) for y in PY):,} candidate pairs", file=sys.stderr)
 
-    # 2. Unit model, with units scored through the trained ranker.
-    placeholder = Model(
-        placeholder.token_weights, placeholder.doc_weights, 0.5, 0.9, 0.5, 0.2, ranker
-    )
+    # 2. Unit scorer (build/mlp.py), with units scored through the trained ranker.
+    placeholder = Model(no_net, placeholder.doc_weights, 0.5, 0.9, 0.5, 0.2, ranker)
     full, no_oewn = _analyzers(out_dir, placeholder)
     X, Y = [], []
     for (text, spans), dname in docs:
@@ -146,7 +144,7 @@ def build(data: Path, out_dir: Path) -> None:
             X.append(units.features)
             Y.append(y)
     X_, Y_ = np.vstack(X), np.concatenate(Y)
-    w_tok = fit_logistic(X_, Y_)
+    w_tok = fit_unit_net(X_, Y_)
     print(f"  unit model: {len(Y_):,} units, {Y_.mean():.1%} spun", file=sys.stderr)
 
     # 3. Document model and thresholds on the tune share.
