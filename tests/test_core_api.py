@@ -169,6 +169,20 @@ def test_keyword_flag_is_gated_by_the_document(analyzer):
     assert "opened in 1901 and its collection" in r.restored
 
 
+def test_strong_keyword_is_flagged_in_a_clean_looking_paragraph(analyzer):
+    # Both edges broken: flagged at the default threshold whatever the document's score
+    # (the unit model's strict bar must not swallow it), and gone at a stricter one.
+    text = (
+        "The church was restored in the nineteenth century when the roof best dentist near me "
+        "collapsed during a winter storm and the bells were recast."
+    )
+    r = analyzer.analyze(text)
+    assert r.verdict != "spun"
+    assert [(s.kind, s.text) for s in r.spans] == [("keyword", "best dentist near me")]
+    assert "when the roof collapsed during" in r.restored
+    assert not analyzer.analyze(text, threshold=analyzer.model.threshold + 0.1).spans
+
+
 def test_keyword_signal_leaves_legitimate_uses(analyzer):
     from unspin.signals.keywords import find_keywords
 

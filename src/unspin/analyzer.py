@@ -23,7 +23,7 @@ from unspin.resources.paths import ARTIFACT_DIR
 from unspin.resources.stats import Stats
 from unspin.restoration import apply_spans, match_case
 from unspin.signals.artifacts import find_artifacts
-from unspin.signals.keywords import find_keywords
+from unspin.signals.keywords import STRONG_KEYWORD, find_keywords
 from unspin.signals.lm import LanguageModel
 from unspin.signals.substitution import FEATURES, SubstitutionScorer
 from unspin.text.normalize import fold_homoglyphs
@@ -155,11 +155,14 @@ class Analyzer:
         if two_pass:
             for base, end in _blocks(folded):
                 self._block(folded, base, end, None, cands, None, bar)
-        # Pasted keywords clear the same document-gated bar as substitutions.
+        # Pasted keywords are judged by their own rule, not the unit model's calibration:
+        # strong ones in any document, weak ones where the document's bar admits them.
+        # A user's threshold moves the keyword bar as it moves the others.
+        keyword_bar = min(bar, STRONG_KEYWORD + thr - model.threshold)
         keywords = [
             Span(k.start, k.end, text[k.start : k.end], "keyword", "", k.score, (), k.evidence)
             for k in keyword_spans
-            if k.score >= bar
+            if k.score >= keyword_bar
         ]
         spans = self._decide(text, cands, bar) + keywords + artifacts
         spans = _without_overlaps(spans)
