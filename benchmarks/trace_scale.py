@@ -32,6 +32,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -45,9 +46,20 @@ from benchmarks.trace_bench import load_articles  # noqa: E402
 PARTS = [f"enwiki-slices/enwiki2014slice_part0{i}.txt.xz" for i in range(1, 6)]
 
 
+def _paragraphs(lo: int, hi: int) -> Iterator[str]:
+    """Paragraphs of the 2014 parts with lo <= words < hi, in file order."""
+    for part in PARTS:
+        with lzma.open(default_data_dir() / part, "rt", encoding="utf-8") as f:
+            for line in f:
+                if lo <= len(line.split()) < hi and not line.startswith("= "):
+                    yield line.rstrip("\n")
+
+
 def reference_articles() -> Iterator[str]:
-    """Bodies of the 2014 articles, in file order; then, to go past their ~194k, their
-    paragraphs of 60 words or more as documents of their own."""
+    """Bodies of the 2014 articles, in file order (~194k); then, to reach a million, their
+    paragraphs as documents of their own (60 words or more, then 30-59: ~670k in all);
+    then pairs of paragraphs 1,000 apart joined into one document (distinct texts of web
+    page size; each paragraph is shared by two of them)."""
     for part in PARTS:
         paras: list[str] = []
         with lzma.open(default_data_dir() / part, "rt", encoding="utf-8") as f:
@@ -61,11 +73,13 @@ def reference_articles() -> Iterator[str]:
                     paras.append(line)
         if paras:
             yield "\n".join(paras)
-    for part in PARTS:
-        with lzma.open(default_data_dir() / part, "rt", encoding="utf-8") as f:
-            for line in f:
-                if len(line.split()) >= 60 and not line.startswith("= "):
-                    yield line.rstrip("\n")
+    yield from _paragraphs(60, 1 << 30)
+    yield from _paragraphs(30, 60)
+    window: deque[str] = deque()
+    for para in _paragraphs(30, 1 << 30):
+        window.append(para)
+        if len(window) > 1000:
+            yield window.popleft() + "\n" + para
 
 
 def pct(xs: list[float], q: float) -> float:

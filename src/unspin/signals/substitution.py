@@ -5,8 +5,8 @@ Every content word (and every multi-word form listed in the reverse thesaurus) b
 each fits between the unit's neighbours. The evidence for one unit is a feature vector:
 how much better the best candidate fits (the gain), how well the word itself fits (unseen
 bigrams around a common word are suspicious; around a rare name they are not), the
-dictionaries behind the candidate, a capital left mid-sentence, and so on. A logistic
-model trained on synthetic spins of clean text (build/model.py) turns it into a score.
+dictionaries behind the candidate, a capital left mid-sentence, and so on. A small
+network trained on synthetic spins of clean text (build/model.py) turns it into a score.
 Candidate-free evidence matters: a spinner using a dictionary we lack still leaves words
 that do not fit.
 """
