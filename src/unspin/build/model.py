@@ -3,9 +3,11 @@
 Training text: clean 2014 paragraphs never counted into the statistics (build/corpus.py),
 spun by the benchmark spinner with OEWN+PPDB synonyms. Moby is never used to spin
 training text, so the cross-dictionary benchmark (a Moby spinner against a detector
-without Moby) measures generalisation to an unseen dictionary. A second regime spins
-with OEWN while the detector's lexicon lacks OEWN, so the model also learns the
-candidate-free evidence (a common word in a context it never occurs in).
+without Moby) measures generalisation to an unseen dictionary. Two more regimes spin
+with OEWN (or PPDB) while the detector's lexicon lacks it, so the model also learns the
+candidate-free evidence (a common word in a context it never occurs in). Measured on
+tune paragraphs, the PPDB regime (and 65% more training paragraphs) raised the recall
+of Moby-spun units at 1 false flag per 100 clean units from 0.094 to 0.21.
 
 Thresholds are tuned on a separate share of the dev paragraphs: the strict bar keeps
 false flags in clean text under 1 per 10,000 words; the spun cutoff keeps clean
@@ -33,6 +35,13 @@ N_TUNE = 1600
 N_LONG = 600
 LONG_FROM = 5000
 RATES = (0.0, 0.0, 0.05, 0.1, 0.2, 0.3)
+# The strict bar allows 1 false flag per this many clean tune words. Not 10,000 (the
+# issue's 1 per 5,000 with a 2x margin): held-out 2021 text is newer than the 2014 tune
+# text and draws 1.4-3x the false flags of the tune estimate (measured across retrains).
+STRICT_WORDS = 30_000
+# Spinner dictionary per training paragraph, in turn; the detector's lexicon lacks
+# the spinner's dictionary except in the OEWN+PPDB regime.
+REGIMES = ("oewn+ppdb", "oewn", "oewn+ppdb", "ppdb")
 
 
 def fit_logistic(X: np.ndarray, y: np.ndarray, l2: float = 1.0, iters: int = 30) -> np.ndarray:
@@ -76,24 +85,40 @@ def _labelled_units(analyzer, text: str, spans: list[dict]):
     return units, y, tokens, originals
 
 
-def _analyzers(out_dir: Path, model: Model | None):
+def _analyzers(out_dir: Path, model: Model | None) -> dict:
+    """An analyzer per training regime (see REGIMES), all using `model`."""
     from unspin.analyzer import Analyzer
 
-    full = Analyzer(data_dir=out_dir, dictionaries=ALL_SOURCES)
-    no_oewn = Analyzer(data_dir=out_dir, dictionaries=tuple(s for s in ALL_SOURCES if s != "oewn"))
-    if model is not None:
-        for a in (full, no_oewn):
+    out = {}
+    for regime in dict.fromkeys(REGIMES):
+        lacks = set() if "+" in regime else {regime}
+        a = Analyzer(data_dir=out_dir, dictionaries=tuple(s for s in ALL_SOURCES if s not in lacks))
+        if model is not None:
             a.__dict__["model"] = model
-    return full, no_oewn
+        out[regime] = a
+    return out
 
 
 def _training_docs(paras, dicts, Spinner):
     """(text, spans, regime) for the unit model: clean and spun at several rates."""
     for k, text in enumerate(paras):
         rate = RATES[k % len(RATES)]
-        dname = "oewn+ppdb" if k % 3 else "oewn"
+        dname = REGIMES[(k // len(RATES)) % len(REGIMES)]  # every regime sees every rate
         spun = Spinner(dicts[dname], rate=rate, seed=SEED + k).spin(text) if rate else None
         yield (spun.text, spun.spans) if spun else (text, []), dname
+
+
+def _doc_evidence(analyzer, model: Model, text: str, spans: list[dict]):
+    """(document features, unit scores, unit labels, words) of one tune text."""
+    units, y, tokens, _ = _labelled_units(analyzer, text, spans)
+    if units is None:
+        return None
+    p = model.unit_scores(units.features)
+    single = units.features[:, FEATURES.index("is_phrase")] == 0
+    ev = DocEvidence()
+    ev.add_words([t.text for t in tokens if t.text[0].isalpha()])
+    ev.add_units(p[single], units.features[single])
+    return ev.features(0, 0), p, y, ev.words
 
 
 def build(data: Path, out_dir: Path) -> None:
@@ -101,28 +126,31 @@ def build(data: Path, out_dir: Path) -> None:
     paras = dev_paragraphs(data)
     rnd = random.Random(SEED)
     rnd.shuffle(paras)
-    train, tune = paras[:N_TRAIN], paras[N_TRAIN : N_TRAIN + N_TUNE]
+    # Training: the first N_TRAIN paragraphs and those after the long-document pool.
+    train = paras[:N_TRAIN] + paras[LONG_FROM + 5 * N_LONG :]
+    tune = paras[N_TRAIN : N_TRAIN + N_TUNE]
+    dev = paras[N_TRAIN + N_TUNE : LONG_FROM]  # clean only: for the strict bar
     # Documents of ~2.3 KB (five paragraphs joined) too, so the verdict is calibrated for
-    # web-page-sized texts as well as paragraphs. (Paragraphs 4000-5000 are left for dev.)
+    # web-page-sized texts as well as paragraphs.
     pool = paras[LONG_FROM : LONG_FROM + 5 * N_LONG]
     tune = tune + ["\n".join(pool[i : i + 5]) for i in range(0, len(pool), 5)]
-    dicts = {"oewn+ppdb": load_dictionary("oewn+ppdb", data), "oewn": load_dictionary("oewn", data)}
+    dicts = {name: load_dictionary(name, data) for name in dict.fromkeys(REGIMES)}
     docs = list(_training_docs(train, dicts, Spinner))
     n_doc = len(DOC_FEATURES)
     no_net = UnitNet.untrained(len(FEATURES))
     placeholder = Model(no_net, np.zeros(n_doc), 0.5, 0.9, 0.5, 0.2, DEFAULT_RANKER)
 
     # 1. Candidate ranker: which candidate is the original the spinner replaced.
-    full, no_oewn = _analyzers(out_dir, placeholder)
+    analyzers = _analyzers(out_dir, placeholder)
     PX, PY = [], []
     for (text, spans), dname in docs:
-        analyzer = full if dname == "oewn+ppdb" else no_oewn
+        analyzer = analyzers[dname]
         units, y, _, originals = _labelled_units(analyzer, text, spans)
         if units is None or not analyzer.scorer.last_pairs:
             continue
         owner, c_ids, pair = analyzer.scorer.last_pairs
         vocab = analyzer.stats.vocab
-        truth = np.array([originals[o] == vocab[c] for o, c in zip(owner, c_ids)])
+        truth = np.array([originals[o] == vocab[c] for o, c in zip(owner, c_ids)], dtype=bool)
         has_truth = np.zeros(len(units), bool)
         has_truth[owner[truth]] = True
         sel = has_truth[owner]
@@ -135,10 +163,10 @@ def build(data: Path, out_dir: Path) -> None:
 
     # 2. Unit scorer (build/mlp.py), with units scored through the trained ranker.
     placeholder = Model(no_net, placeholder.doc_weights, 0.5, 0.9, 0.5, 0.2, ranker)
-    full, no_oewn = _analyzers(out_dir, placeholder)
+    analyzers = _analyzers(out_dir, placeholder)
     X, Y = [], []
     for (text, spans), dname in docs:
-        analyzer = full if dname == "oewn+ppdb" else no_oewn
+        analyzer = analyzers[dname]
         units, y, _, _ = _labelled_units(analyzer, text, spans)
         if units is not None:
             X.append(units.features)
@@ -149,7 +177,7 @@ def build(data: Path, out_dir: Path) -> None:
 
     # 3. Document model and thresholds on the tune share.
     model = Model(w_tok, placeholder.doc_weights, 0.5, 0.9, 0.5, 0.2, ranker)
-    full, _ = _analyzers(out_dir, model)
+    full = _analyzers(out_dir, model)["oewn+ppdb"]
     feats, labels, clean_units, spun_units = [], [], [], []
     doc_words: list[int] = []
     for k, text in enumerate(tune):
@@ -159,18 +187,11 @@ def build(data: Path, out_dir: Path) -> None:
             if rate
             else None
         )
-        units, y, tokens, _ = _labelled_units(
-            full, spun.text if spun else text, spun.spans if spun else []
-        )
-        if units is None:
+        scored = _doc_evidence(full, model, spun.text if spun else text, spun.spans if spun else [])
+        if scored is None:
             continue
-        p = model.unit_scores(units.features)
-        single = units.features[:, FEATURES.index("is_phrase")] == 0
-        ev = DocEvidence()
-        ev.add_words([t.text for t in tokens if t.text[0].isalpha()])
-        ev.add_units(p[single], units.features[single])
-        words = ev.words
-        feats.append(ev.features(0, 0))
+        f, p, y, words = scored
+        feats.append(f)
         labels.append(1.0 if rate else 0.0)
         doc_words.append(words)
         (spun_units if rate else clean_units).append((p, y, words))
@@ -201,13 +222,19 @@ def build(data: Path, out_dir: Path) -> None:
         f = 1.25 * prec * rec / max(0.25 * prec + rec, 1e-9)
         if f > best:
             best, threshold = f, float(round(t, 2))
-    # Strict bar (documents not judged spun): < 1 false flag per 10,000 clean words.
+    # Strict bar (documents not judged spun): at most 1 false flag per STRICT_WORDS clean
+    # words, counted over the clean tune texts and the clean dev share.
+    clean_docs_p = list(p_doc[L == 0])
+    for text in dev:
+        scored = _doc_evidence(full, model, text, [])
+        if scored is not None:
+            clean_units.append(scored[1:])
+            clean_docs_p.append(float(sigmoid(scored[0] @ w_doc)))
     clean_words = sum(w for _, _, w in clean_units)
-    clean_docs_p = p_doc[L == 0]
     probe = Model(w_tok, w_doc, threshold, 1.0, spun_cutoff, 0.2, ranker, long_cutoff)
     flaggable = [p for (p, _, w), pd in zip(clean_units, clean_docs_p) if pd < probe.cutoff(w)]
     all_clean = np.sort(np.concatenate(flaggable))[::-1]
-    allowed = int(clean_words / 10_000)
+    allowed = int(clean_words / STRICT_WORDS)
     strict = float(min(0.999, all_clean[allowed] + 1e-4)) if len(all_clean) > allowed else 0.9
     strict = max(strict, threshold)
     final = Model(w_tok, w_doc, threshold, strict, spun_cutoff, clean_cutoff, ranker, long_cutoff)
@@ -215,7 +242,7 @@ def build(data: Path, out_dir: Path) -> None:
         "train_units": int(len(Y_)),
         "tune_docs": int(len(L)),
         "seed": SEED,
-        "training_spinner": "benchmarks/spinner.py, oewn+ppdb (and oewn vs a lexicon without oewn)",
+        "training_spinner": "benchmarks/spinner.py: " + ", ".join(REGIMES) + " (see REGIMES)",
     }
     (out_dir / "model.json").write_text(final.to_json(FEATURES, meta) + "\n")
     print(

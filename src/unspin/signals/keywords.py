@@ -23,6 +23,14 @@ MARKERS = frozenset(
     2021 2022 2023 2024 2025 2026 hire rental rent services service shop store order
     free shipping delivery vs affordable wholesale""".split()
 )
+# Markers that ordinary prose rarely strings together lower-case: shopping intent and
+# place names written as a search box takes them. Only a run with one of these (or
+# "near me") can be a strong paste; "best", "price", "services" ... are everyday words.
+COMMERCIAL = frozenset(
+    """buy cheap cheapest online discount discounts coupon coupons deals wholesale
+    affordable shipping uk usa ny nyc london manchester birmingham sydney melbourne
+    toronto dubai delhi mumbai california texas florida chicago""".split()
+)
 QUERY_GLUE = frozenset("near me for in to vs and of with".split())
 BREAKERS = frozenset(
     """the a an is are was were be been has have had that which who this these those it its
@@ -30,8 +38,8 @@ BREAKERS = frozenset(
 )
 MAX_LEFT, MAX_RIGHT = 3, 4  # words a query may reach around its marker
 MIN_JOIN = 5  # fewer bigram occurrences than this: the words do not follow on
-# Scores of a paste: both edges broken (measured precision 0.94 on held-out paragraphs,
-# flagged in any document) or one edge broken (flagged only in a document judged spun).
+# Scores of a paste: strong (flagged in any document) or weak (flagged only in a
+# document judged spun); see _judge.
 STRONG_KEYWORD = 0.95
 WEAK_KEYWORD = 0.8
 QUOTES = frozenset("\"“”‘’'")
@@ -138,8 +146,11 @@ def _judge(text, tokens, ids, stats: Stats, a: int, b: int) -> KeywordSpan | Non
         return None
     if not (bridged > 0 or left_punct or right_punct):
         return None
-    # Both edges broken is strong evidence (flagged in any document); one edge is not.
-    score = STRONG_KEYWORD if (broken_l and broken_r) else WEAK_KEYWORD
+    # Both edges broken around a commercial run is strong evidence (flagged in any
+    # document); one edge, or everyday marker words, are not.
+    run = [t.text.lower() for t in tokens[a:b]]
+    commercial = any(w in COMMERCIAL for w in run) or " near me" in " " + " ".join(run)
+    score = STRONG_KEYWORD if (broken_l and broken_r and commercial) else WEAK_KEYWORD
     return KeywordSpan(
         a, b, score, "search-query words that break the sentence; it reads on without them"
     )
