@@ -9,8 +9,8 @@ candidate-free evidence (a common word in a context it never occurs in). Measure
 tune paragraphs, the PPDB regime (and 65% more training paragraphs) raised the recall
 of Moby-spun units at 1 false flag per 100 clean units from 0.094 to 0.21.
 
-Thresholds are tuned on a separate share of the dev paragraphs: the strict bar keeps
-false flags in clean text under 1 per 10,000 words; the spun cutoff keeps clean
+Thresholds are tuned on separate shares of the dev paragraphs: the strict bar keeps
+false flags in clean text under 1 per STRICT_WORDS words; the spun cutoff keeps clean
 texts judged spun under 0.1% (short) / 0.25% (long texts).
 """
 
