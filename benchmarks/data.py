@@ -1,7 +1,8 @@
 """Readers for the held-out inputs the evaluation sets are built from (never training data).
 
-Only `enwiki2021slice_part01`, the WikiText-103 test split, `pps_test.tsv` and the SpinBot
-pair are read here; the 2014 slices, which the artifacts are built from, never are.
+Only `enwiki2021slice_part01`, the WikiText-103 test split, `pps_test.tsv`, the SpinBot pair,
+the real-spun-dev pages and the web-genres `*_heldout` files are read here; the 2014 slices and
+the web-genres main files, which the artifacts are built from, never are.
 """
 
 from __future__ import annotations
@@ -153,3 +154,53 @@ def spinbot_pair(data_dir: Path) -> tuple[str, str]:
     orig = require(data_dir / SPINBOT[0]).read_text(encoding="utf-8")
     spun = require(data_dir / SPINBOT[1]).read_text(encoding="utf-8")
     return orig, spun
+
+
+# -- real text: spun pages and clean web prose (read at run time, never copied) -----------------
+REAL_SPUN_DEV = "real-spun-dev/real_spun_dev.jsonl"
+WEB_GENRES_DIR = "web-genres"
+# SOURCE.md's "By genre and licence" table: held-out file stem -> genre.
+WEB_GENRES = {
+    "medquad_health": "health-qa",
+    "stackexchange_startups_qa": "business-qa",
+    "stackexchange_beer_coffee_qa": "beer-coffee-qa",
+    "digitalgov_blog": "gov-blog",
+    "18f_blog": "gov-blog",
+    "18f_guides_howto": "gov-howto",
+    "plainlanguage_gov_guide": "gov-howto",
+    "vagov_benefits": "gov-info",
+    "healthcaregov_2013": "gov-info",
+    "openstax_college_success_howto": "howto-guide",
+    "ccopensource_blog": "oss-blog",
+    "opensourceguide_howto": "oss-howto",
+}
+
+
+def real_spun_pages(data_dir: Path) -> list[dict]:
+    """The real-spun-dev pages (id, kind, url, spun_text, original_text, notes), in file order."""
+    import json
+
+    with open(require(data_dir / REAL_SPUN_DEV), encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def web_documents(path: Path) -> list[tuple[str, str]]:
+    """(title, body) of each document of a web-genres file: a `= Title =` line, one paragraph
+    per line, a blank line between documents. The body is the paragraphs joined by newlines."""
+    docs: list[tuple[str, str]] = []
+    title: str | None = None
+    paras: list[str] = []
+    with lzma.open(require(path), "rt", encoding="utf-8") as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if not line.strip():
+                if title is not None and paras:
+                    docs.append((title, "\n".join(paras)))
+                title, paras = None, []
+            elif title is None and line.startswith("= ") and line.endswith(" ="):
+                title = line[2:-2]
+            elif title is not None:
+                paras.append(line)
+    if title is not None and paras:
+        docs.append((title, "\n".join(paras)))
+    return docs

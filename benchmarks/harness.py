@@ -25,7 +25,7 @@ REPO = Path(__file__).resolve().parent.parent
 RESULTS_DIR = REPO / "benchmarks" / "results"
 DOCS_DIR = REPO / "docs"
 BENCHMARKS_MD = REPO / "BENCHMARKS.md"
-CLEAN_SETS = ("clean-wiki", "clean-wikitext", "clean-wiki-docs")
+CLEAN_SETS = ("clean-wiki", "clean-wikitext", "clean-wiki-docs", "clean-web")
 SECTIONS = ("accuracy", "peers", "speed")
 
 
@@ -113,9 +113,12 @@ class Harness:
     def get_set(self, name: str) -> sets.EvalSet:
         if name not in self.sets:
             t = time.perf_counter()
-            self.sets[name] = self.builder.build(name)
-            self.log(f"  built {name}: {len(self.sets[name].docs)} docs "
-                     f"({time.perf_counter() - t:.1f} s)")  # fmt: skip
+            self.sets[name] = es = self.builder.build(name)
+            if es.info.get("skipped"):
+                self.log(f"  skipped {name}: {es.info['skipped']}")
+            else:
+                self.log(f"  built {name}: {len(es.docs)} docs "
+                         f"({time.perf_counter() - t:.1f} s)")  # fmt: skip
         return self.sets[name]
 
     def detector(self, key: str) -> Callable:
@@ -150,6 +153,8 @@ class Harness:
     # -- unspin ---------------------------------------------------------------------------------
     def evaluate(self, name: str) -> dict:
         es = self.get_set(name)
+        if es.info.get("skipped"):
+            return {"skipped": es.info["skipped"], "docs": 0, "info": es.info}
         det = es.detector
         preds = self.predict(det, name)
         det_name = self.detector(det).name  # type: ignore[attr-defined]
@@ -158,6 +163,19 @@ class Harness:
             res["detector_dictionaries"] = list(detectors.no_moby_sources())
         if name in CLEAN_SETS:
             res["clean"] = metrics.clean_metrics(es.docs, preds)
+            res["clean"]["mean_spun_probability"] = metrics.verdict_summary(preds)[
+                "mean_spun_probability"
+            ]
+            if name == "clean-web":
+                res["by_genre"] = metrics.by_group_clean(es.docs, preds)
+                res["judged_spun_docs"] = [
+                    {"id": d.id, "title": d.meta.get("title", ""), "verdict": p.verdict,
+                     "spun_probability": p.score, "flags": len(p.spans)}
+                    for d, p in zip(es.docs, preds)
+                    if p.verdict == "spun"
+                ][:100]  # fmt: skip
+        elif name == "real-dev":
+            res.update(metrics.real_dev_metrics(es.docs, preds))
         elif es.negatives:
             neg = self.predict(det, es.negatives)
             res["document"] = metrics.document_metrics(preds, neg)
@@ -217,10 +235,19 @@ class Harness:
         out["name"] = det.name  # type: ignore[attr-defined]
         for name in names:
             es = self.get_set(name)
+            if es.info.get("skipped"):
+                continue
             preds = self.predict(key, name, cap)
             docs = es.docs[: len(preds)]
             n = max(len(preds), 1)
             r: dict = {"docs": len(preds)}
+            if name == "real-dev":  # the spun pages and the originals apart
+                spun = [p for d, p in zip(docs, preds) if d.label == 1]
+                orig = [p for d, p in zip(docs, preds) if d.label == 0]
+                r.update(docs=len(spun), flagged=metrics.flagged_share(spun), originals=len(orig),
+                         originals_flagged=metrics.flagged_share(orig))  # fmt: skip
+                out["sets"][name] = r
+                continue
             if key == "datatrove":
                 r["rejected_by"] = {
                     f: sum(p.extra["rejected"][f] for p in preds) / n

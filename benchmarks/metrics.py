@@ -189,6 +189,11 @@ def judged_spun(preds: Sequence[Pred]) -> float | None:
     return _div(sum(p.verdict == "spun" for p in preds), len(preds))
 
 
+def flagged_share(preds: Sequence[Pred]) -> float | None:
+    """Share of documents with at least one flagged span."""
+    return _div(sum(bool(p.spans) for p in preds), len(preds))
+
+
 def pr_curve(pos: Sequence[float], neg: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
     """Precision and recall of 'score >= t' for every distinct threshold t (for plots)."""
     scores = np.concatenate([np.asarray(pos, float), np.asarray(neg, float)])
@@ -202,3 +207,155 @@ def pr_curve(pos: Sequence[float], neg: Sequence[float]) -> tuple[np.ndarray, np
     precision = tp / np.maximum(tp + fp, 1)
     recall = tp / max(len(pos), 1)
     return precision, recall
+
+
+# -- real text ---------------------------------------------------------------------------------
+def verdict_summary(preds: Sequence[Pred]) -> dict:
+    """Share judged spun, mean score (unspin: spun_probability) and the verdict counts."""
+    verdicts: dict[str, int] = {}
+    for p in preds:
+        verdicts[p.verdict] = verdicts.get(p.verdict, 0) + 1
+    return {
+        "pages": len(preds),
+        "judged_spun": judged_spun(preds),
+        "mean_spun_probability": _div(sum(p.score for p in preds), len(preds)),
+        "verdicts": dict(sorted(verdicts.items())),
+    }
+
+
+def flag_rate(docs: Sequence[Doc], preds: Sequence[Pred]) -> dict:
+    """Flagged spans (all kinds, and by kind) per 1,000 words."""
+    n_words = sum(words(d.text) for d in docs)
+    kinds: dict[str, int] = {}
+    for p in preds:
+        for s in p.spans:
+            kinds[s["kind"]] = kinds.get(s["kind"], 0) + 1
+    n = sum(kinds.values())
+    return {
+        "words": n_words,
+        "flags": n,
+        "flags_per_1k_words": _div(1000 * n, n_words),
+        "flags_by_kind": dict(sorted(kinds.items())),
+    }
+
+
+def swap_counts(text: str, truth: Sequence[dict], flags: Sequence[dict]) -> dict:
+    """Aligned-swap counts for one page against its alignment truth.
+
+    truth: the page's changed regions (sets.alignment_truth), each with "change"; only
+    "swap" regions are truth swaps, the others (rewrite, moved, insert) are other changes.
+    Only substitution flags count. A flag is on a swap when it overlaps one; a swap is found
+    when a flag overlaps it. A found swap is restored exactly when replacing the flags that
+    overlap it by their `original`s gives the original words (case-insensitive, whitespace
+    collapsed); when flag and swap have the same extent, that is `original` == the original.
+    """
+    swaps = [t for t in truth if t["change"] == "swap"]
+    other = [t for t in truth if t["change"] != "swap"]
+    subs = [f for f in flags if f["kind"] == "substitution"]
+    on_swap = [any(_overlaps(f, t) for t in swaps) for f in subs]
+    on_other = [not hit and any(_overlaps(f, t) for t in other) for f, hit in zip(subs, on_swap)]
+    doc = Doc("", text, 1, swaps)
+    found = exact = 0
+    for t in swaps:
+        hits = [f for f in subs if _overlaps(f, t)]
+        if not hits:
+            continue
+        found += 1
+        main = max(hits, key=lambda f: min(f["end"], t["end"]) - max(f["start"], t["start"]))
+        exact += _restored_region(doc, t, subs, main, main["original"])
+    return {
+        "swaps": len(swaps),
+        "other_changes": len(other),
+        "flags": len(subs),
+        "flags_on_swaps": sum(on_swap),
+        "flags_on_other_changes": sum(on_other),
+        "flags_on_unchanged": len(subs) - sum(on_swap) - sum(on_other),
+        "found": found,
+        "restored_exactly": exact,
+        "words": words(text),
+    }
+
+
+def swap_summary(counts: Sequence[dict]) -> dict:
+    """Pooled `swap_counts` of several pages: swap recall and precision, exact restoration
+    (over the found swaps), and flags on unchanged text per 1,000 words (invented swaps)."""
+    keys = ("swaps", "other_changes", "flags", "flags_on_swaps", "flags_on_other_changes",
+            "flags_on_unchanged", "found", "restored_exactly", "words")  # fmt: skip
+    tot = {k: sum(c[k] for c in counts) for k in keys}
+    return {
+        "pages": len(counts),
+        **tot,
+        "swap_recall": _div(tot["found"], tot["swaps"]),
+        "swap_precision": _div(tot["flags_on_swaps"], tot["flags"]),
+        "precision_any_change": _div(
+            tot["flags_on_swaps"] + tot["flags_on_other_changes"], tot["flags"]
+        ),
+        "exact_restoration": _div(tot["restored_exactly"], tot["found"]),
+        "flags_on_unchanged_per_1k_words": _div(1000 * tot["flags_on_unchanged"], tot["words"]),
+    }
+
+
+SWAP_GROUPS = ("word_spinner", "paraphrase")  # kind groups whose aligned swaps are scored
+
+
+def real_dev_metrics(docs: Sequence[Doc], preds: Sequence[Pred]) -> dict:
+    """real-dev: verdicts by kind group, the originals as clean text, aligned swaps for the
+    word-spinner and paraphrase pages that have an original, and one record per page."""
+    spun = [(d, p) for d, p in zip(docs, preds) if d.label == 1]
+    orig = {d.meta.get("page"): (d, p) for d, p in zip(docs, preds) if d.label == 0}
+    groups: dict[str, list[tuple[Doc, Pred]]] = {}
+    for d, p in spun:
+        groups.setdefault(d.group, []).append((d, p))
+    by_kind = {}
+    for g, items in groups.items():
+        by_kind[g] = {
+            **verdict_summary([p for _, p in items]),
+            **flag_rate([d for d, _ in items], [p for _, p in items]),
+            "with_original": sum(d.meta.get("has_original", False) for d, _ in items),
+        }
+    pages, counts_by_group = [], {g: [] for g in SWAP_GROUPS}
+    for d, p in spun:
+        rec: dict = {
+            "id": d.id, "kind": d.meta.get("kind", d.group), "group": d.group,
+            "words": words(d.text), "verdict": p.verdict, "spun_probability": p.score,
+            "flags": len(p.spans), "flags_by_kind": flag_rate([d], [p])["flags_by_kind"],
+            "has_original": bool(d.meta.get("has_original")),
+        }  # fmt: skip
+        if rec["has_original"]:
+            rec["changes"] = d.meta.get("changes", {})
+            rec["swap_counts"] = swap_counts(d.text, d.spans, p.spans)
+            if d.group in counts_by_group:
+                counts_by_group[d.group].append(rec["swap_counts"])
+        if d.id in orig:
+            od, op = orig[d.id]
+            rec["original"] = {"words": words(od.text), "verdict": op.verdict,
+                               "spun_probability": op.score, "flags": len(op.spans)}  # fmt: skip
+        pages.append(rec)
+    originals = list(orig.values())
+    return {
+        "by_kind": by_kind,
+        "originals": {
+            **clean_metrics([d for d, _ in originals], [p for _, p in originals]),
+            "mean_spun_probability": _div(sum(p.score for _, p in originals), len(originals)),
+        },
+        "swaps": {g: swap_summary(c) for g, c in counts_by_group.items()},
+        "pages": pages,
+    }
+
+
+def by_group_clean(docs: Sequence[Doc], preds: Sequence[Pred]) -> dict:
+    """`clean_metrics` (plus mean score) for each Doc.group, and their unweighted mean."""
+    groups: dict[str, list[tuple[Doc, Pred]]] = {}
+    for d, p in zip(docs, preds):
+        groups.setdefault(d.group, []).append((d, p))
+    out = {}
+    for g, items in sorted(groups.items()):
+        out[g] = {
+            **clean_metrics([d for d, _ in items], [p for _, p in items]),
+            "mean_spun_probability": _div(sum(p.score for _, p in items), len(items)),
+        }
+    macro = {}
+    for k in ("false_flags_per_1k_words", "judged_spun", "docs_with_flag"):
+        vals = [v[k] for v in out.values() if v[k] is not None]
+        macro[k] = _div(sum(vals), len(vals))
+    return {"genres": out, "macro_mean": macro}

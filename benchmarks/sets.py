@@ -31,6 +31,7 @@ class Doc:
     label: int  # 1 = spun / has pasted keywords, 0 = clean
     spans: list[dict] = field(default_factory=list)
     group: str = ""
+    meta: dict = field(default_factory=dict)  # per-document facts a set reports (kind, title...)
 
 
 @dataclass
@@ -52,15 +53,18 @@ class Sizes:
     keyword_neg: int
     docs: int  # ~2.3 KB documents (joined paragraphs) per document-sized set
     wiki_chars: int | None  # how much of the held-out slice to read (None: all of it)
+    web_per_genre: int  # clean-web documents per genre (fewer where a genre has fewer)
 
 
 SMALL = Sizes(clean_wiki=40, wikitext=15, spun=15, pps=15, keyword_pos=12, keyword_neg=6,
-              docs=6, wiki_chars=3_000_000)  # fmt: skip
+              docs=6, wiki_chars=3_000_000, web_per_genre=2)  # fmt: skip
 FULL = Sizes(clean_wiki=5000, wikitext=1000, spun=1000, pps=1500, keyword_pos=800,
-             keyword_neg=600, docs=300, wiki_chars=None)  # fmt: skip
+             keyword_neg=600, docs=300, wiki_chars=None, web_per_genre=400)  # fmt: skip
 DOC_BYTES = 2300  # document size for the speed runs and the document-sized sets
 
+REAL_SETS = ("real-dev", "clean-web")  # real text: the headline of the report
 SET_NAMES = (
+    *REAL_SETS,
     "clean-wiki",
     "clean-wikitext",
     *(f"spun-in-dict-{int(r * 100)}" for r in RATES),
@@ -110,6 +114,8 @@ class Builder:
             "pps-in-context": self.pps_in_context,
             "keyword-insertion": self.keyword_insertion,
             "spinbot-sample": self.spinbot_sample,
+            "real-dev": self.real_dev,
+            "clean-web": self.clean_web,
         }
         if name in builders:
             return builders[name]()
@@ -231,6 +237,86 @@ class Builder:
         info = {"true_spans": len(spans), "note": "truth spans from a word alignment (difflib)"}
         return EvalSet("spinbot-sample", docs, info=info)
 
+    def real_dev(self) -> EvalSet:
+        """The real spun pages (label 1) and, after them, the originals found for some (label 0).
+
+        A spun page with an original carries its alignment truth (`alignment_truth`) as spans
+        and the counts of each kind of change in meta["changes"]."""
+        path = self.data_dir / data.REAL_SPUN_DEV
+        if not path.is_file():
+            return skipped("real-dev", f"shared data missing: {path}")
+        pages = data.real_spun_pages(self.data_dir)
+        spun, originals = [], []
+        for pg in pages:
+            meta = {"kind": pg["kind"], "url": pg.get("url", ""), "has_original": False}
+            spans: list[dict] = []
+            orig = pg.get("original_text") or ""
+            if orig.strip():
+                spans, meta["changes"] = alignment_truth(orig, pg["spun_text"])
+                meta["has_original"] = True
+                originals.append(Doc(f"{pg['id']}/original", orig, 0, group="original",
+                                     meta={"kind": pg["kind"], "page": pg["id"]}))  # fmt: skip
+            spun.append(Doc(pg["id"], pg["spun_text"], 1, spans, kind_group(pg["kind"]), meta))
+        info = {
+            "source": data.REAL_SPUN_DEV + " (read at run time, never copied)",
+            "pages": len(spun),
+            "originals": len(originals),
+            "kind_groups": dict(KIND_GROUPS),
+            "truth": "word alignment of original vs spun (sets.alignment_truth)",
+            "swap_rule": f"replace region, 1-{SWAP_MAX_WORDS} words a side, "
+            f"sides differ by <= {SWAP_MAX_LEN_DIFF} words",
+        }
+        return EvalSet("real-dev", spun + originals, info=info)
+
+    def clean_web(self) -> EvalSet:
+        """Clean web prose: the same number of documents from each genre's held-out files
+        (all of a genre's documents where it has fewer), chosen by a salted hash."""
+        folder = self.data_dir / data.WEB_GENRES_DIR
+        files = {stem: folder / f"{stem}_heldout.txt.xz" for stem in data.WEB_GENRES}
+        missing = [str(p) for p in files.values() if not p.is_file()]
+        if missing:
+            return skipped("clean-web", f"shared data missing: {', '.join(missing)}")
+        by_genre: dict[str, list[tuple[str, int, str, str]]] = {}
+        for stem, path in files.items():
+            for i, (title, body) in enumerate(data.web_documents(path)):
+                by_genre.setdefault(data.WEB_GENRES[stem], []).append((stem, i, title, body))
+        docs = []
+        available = {}
+        for genre, items in by_genre.items():
+            available[genre] = len(items)
+            salted = {f"{stem}#{i}": (stem, i, title, body) for stem, i, title, body in items}
+            for key in data.pick(list(salted), self.sizes.web_per_genre, "clean-web"):
+                stem, i, title, body = salted[key]
+                meta = {"genre": genre, "source": stem, "title": title}
+                docs.append(Doc(f"clean-web/{stem}/{i}", body, 0, group=genre, meta=meta))
+        info = {
+            "source": data.WEB_GENRES_DIR + "/*_heldout.txt.xz (titles dropped; paragraphs "
+            "joined by newlines)",
+            "per_genre": self.sizes.web_per_genre,
+            "documents_available": available,
+        }
+        return EvalSet("clean-web", docs, info=info)
+
+
+def skipped(name: str, reason: str) -> EvalSet:
+    """A set whose input is absent: no documents, and the reason (the harness reports it)."""
+    return EvalSet(name, [], info={"skipped": reason})
+
+
+# real-dev's `kind`s, grouped as the report shows them
+KIND_GROUPS = {
+    "word_spinner": "word_spinner",
+    "paraphrase": "paraphrase",
+    "light_rewrite": "paraphrase",
+    "llm_paraphrase": "paraphrase",
+    "homoglyph_obfuscation": "homoglyph_obfuscation",
+    "keyword_stuffed_rewrite": "keyword_stuffed_rewrite",
+}
+
+
+def kind_group(kind: str) -> str:
+    return KIND_GROUPS.get(kind, kind)
+
 
 def join_documents(paragraphs: list[str], n: int, target: int = DOC_BYTES) -> list[str]:
     """Join consecutive paragraphs until a document holds ~target bytes (2.1-2.9 KB kept)."""
@@ -303,22 +389,125 @@ def find_contexts(
 
 
 _ALIGN_TOK = re.compile(r"\w+(?:['\u2019-]\w+)*|[^\w\s]")
+_FOLD = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+_HAS_WORD = re.compile(r"\w")
+SWAP_MAX_WORDS = 4
+SWAP_MAX_LEN_DIFF = 2
+MOVED_MIN_WORDS = 3
+
+
+def _key(token: str) -> str:
+    return token.lower().translate(_FOLD)
+
+
+def align_regions(original: str, spun: str) -> list[dict]:
+    """Every region where spun differs from original, by a word alignment (difflib over word
+    and punctuation tokens, compared case-insensitively with curly quotes folded to straight).
+
+    Each region: op (replace | insert | delete), start/end/text in the spun text (a deletion
+    is empty, at the place of the deleted words), original (the original's words there), and
+    orig_words/spun_words (word tokens on each side; punctuation tokens do not count).
+    """
+    a = list(_ALIGN_TOK.finditer(original))
+    b = list(_ALIGN_TOK.finditer(spun))
+    sm = difflib.SequenceMatcher(
+        None, [_key(t.group()) for t in a], [_key(t.group()) for t in b], autojunk=False
+    )
+    regions = []
+    for op, i1, i2, j1, j2 in sm.get_opcodes():
+        if op == "equal":
+            continue
+        if j2 > j1:
+            s, e = b[j1].start(), b[j2 - 1].end()
+        else:
+            s = e = b[j1 - 1].end() if j1 > 0 else 0
+        orig = original[a[i1].start() : a[i2 - 1].end()] if i2 > i1 else ""
+        regions.append({
+            "op": op, "start": s, "end": e, "text": spun[s:e], "original": orig,
+            "orig_words": sum(bool(_HAS_WORD.search(t.group())) for t in a[i1:i2]),
+            "spun_words": sum(bool(_HAS_WORD.search(t.group())) for t in b[j1:j2]),
+        })  # fmt: skip
+    return regions
 
 
 def align_spans(original: str, spun: str) -> list[dict]:
     """Truth spans for a real spun text: word-level diff blocks against its original."""
-    a = list(_ALIGN_TOK.finditer(original))
-    b = list(_ALIGN_TOK.finditer(spun))
-    sm = difflib.SequenceMatcher(
-        None, [t.group().lower() for t in a], [t.group().lower() for t in b], autojunk=False
-    )
-    spans = []
-    for op, i1, i2, j1, j2 in sm.get_opcodes():
-        if op not in ("replace", "insert"):
+    return [
+        {"start": r["start"], "end": r["end"], "text": r["text"], "original": r["original"],
+         "kind": "substitution"}
+        for r in align_regions(original, spun)
+        if r["op"] in ("replace", "insert")
+    ]  # fmt: skip
+
+
+def _words(s: str) -> list[str]:
+    return [_key(t.group()) for t in _ALIGN_TOK.finditer(s) if _HAS_WORD.search(t.group())]
+
+
+def classify_regions(regions: list[dict]) -> list[dict]:
+    """Name each aligned region's change (a copy of each region with "change" added).
+
+    The rule, in order:
+    - punctuation: no word on either side (quotes, commas): ignored;
+    - swap: a replace region with 1 to SWAP_MAX_WORDS (4) words on each side whose sides differ
+      by at most SWAP_MAX_LEN_DIFF (2) words ("an" -> "associate degree", "in the US" ->
+      "within America"). Neighbouring swapped words that the alignment merges are one swap;
+    - moved: text that an insertion or a longer replacement put in and that shares a run of
+      MOVED_MIN_WORDS (3) or more words with what a deletion or another longer replacement
+      took out elsewhere on the page: a reordered clause (a deletion it came from becomes
+      "moved_from");
+    - rewrite: any other replace region (longer, or very different lengths: "by" -> "via way
+      of means of", a clause rewritten);
+    - insert / delete: words only in the spun text / only in the original (a replace region
+      with words on one side only counts as that side's insertion or deletion).
+    Only swaps are truth for swap recall and precision; the rest are counted apart.
+    """
+    out = []
+    for r in regions:
+        r = dict(r)
+        m, n = r["orig_words"], r["spun_words"]
+        if m == 0 and n == 0:
+            r["change"] = "punctuation"
+        elif n == 0:
+            r["change"] = "delete"
+        elif m == 0:
+            r["change"] = "insert"
+        elif max(m, n) <= SWAP_MAX_WORDS and abs(m - n) <= SWAP_MAX_LEN_DIFF:
+            r["change"] = "swap"
+        else:
+            r["change"] = "rewrite"
+        out.append(r)
+    sources = [r for r in out if r["change"] in ("delete", "rewrite")]
+    for r in out:
+        if r["change"] not in ("insert", "rewrite") or r["spun_words"] < MOVED_MIN_WORDS:
             continue
-        s, e = b[j1].start(), b[j2 - 1].end()
-        orig = original[a[i1].start() : a[i2 - 1].end()] if i2 > i1 else ""
-        spans.append(
-            {"start": s, "end": e, "text": spun[s:e], "original": orig, "kind": "substitution"}
-        )
-    return spans
+        new = _words(r["text"])
+        for d in sources:
+            old = _words(d["original"])
+            if d is r or len(old) < MOVED_MIN_WORDS:
+                continue
+            sm = difflib.SequenceMatcher(None, old, new, autojunk=False)
+            if sm.find_longest_match(0, len(old), 0, len(new)).size >= MOVED_MIN_WORDS:
+                r["change"] = "moved"
+                if d["change"] == "delete":
+                    d["change"] = "moved_from"
+                break
+    return out
+
+
+CHANGES = ("swap", "rewrite", "moved", "insert", "delete", "punctuation")
+
+
+def alignment_truth(original: str, spun: str) -> tuple[list[dict], dict[str, int]]:
+    """Truth for a real spun page with an original: the changed regions of the spun text as
+    spans (kind "substitution", "change" as `classify_regions` names it; deletions and
+    punctuation-only changes have no span) and the number of regions of each change."""
+    regions = classify_regions(align_regions(original, spun))
+    counts = {c: sum(r["change"] == c for r in regions) for c in CHANGES}
+    spans = [
+        {"start": r["start"], "end": r["end"], "text": r["text"], "original": r["original"],
+         "kind": "substitution", "change": r["change"]}
+        for r in regions
+        if r["change"] in ("swap", "rewrite", "moved", "insert")
+    ]  # fmt: skip
+    return spans, counts

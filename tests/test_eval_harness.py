@@ -30,10 +30,29 @@ def test_every_set_small(name: str, tmp_path: Path) -> None:
     h = harness.Harness(cfg, log=lambda _m: None)
     res = h.run()["results"][name]
     assert res["docs"] > 0
-    if name.startswith("clean"):
+    if name == "real-dev":
+        assert res["docs"] == 26  # 16 spun pages and the 10 originals
+        assert set(res["by_kind"]) == {
+            "word_spinner", "paraphrase", "homoglyph_obfuscation", "keyword_stuffed_rewrite",
+        }  # fmt: skip
+        assert sum(k["pages"] for k in res["by_kind"].values()) == 16
+        for k in res["by_kind"].values():
+            assert _in01(k["judged_spun"]) and _in01(k["mean_spun_probability"])
+        assert res["originals"]["docs"] == 10 and _in01(res["originals"]["judged_spun"])
+        ws, pa = res["swaps"]["word_spinner"], res["swaps"]["paraphrase"]
+        assert ws["pages"] == 3 and ws["swaps"] > 50 and _in01(ws["swap_recall"])
+        assert pa["pages"] == 6 and pa["flags_on_unchanged_per_1k_words"] >= 0
+        assert len(res["pages"]) == 16
+        assert all(p["verdict"] and "spun_probability" in p for p in res["pages"])
+        assert sum("original" in p for p in res["pages"]) == 10
+    elif name.startswith("clean"):
         c = res["clean"]
         assert c["words"] > 500 and c["false_flags_per_1k_words"] >= 0
         assert _in01(c["docs_with_flag"]) and _in01(c["judged_spun"])
+        if name == "clean-web":
+            genres = res["by_genre"]["genres"]
+            assert len(genres) == 9 and all(g["docs"] <= 2 for g in genres.values())
+            assert all(g["false_flags_per_1k_words"] >= 0 for g in genres.values())
     elif name == "keyword-insertion":
         assert res["document"]["positives"] > 0 and res["document"]["negatives"] > 0
         assert _in01(res["keyword_spans"]["span_recall"])
@@ -71,6 +90,28 @@ def test_cli_eval_with_peers_and_plots(tmp_path: Path, capsys: pytest.CaptureFix
         }  # fmt: skip
     for p in res["plots"]:
         assert Path(p).is_file() and Path(p).stat().st_size > 1000
+
+
+def test_real_sets_lead_the_report_and_skip_without_data(tmp_path: Path) -> None:
+    code = main(["eval", "--small", "--sets", "clean-wiki,real-dev,clean-web", "--no-peers",
+                 "--no-speed", "--no-plots", "--out", str(tmp_path / "with")])  # fmt: skip
+    assert code == 0
+    md = (tmp_path / "with" / "results.md").read_text()
+    rows = [line for line in md.splitlines() if line.startswith("| ")]
+    assert rows[1].startswith("| real-dev | word_spinner |")  # the headline, under the header
+    assert md.index("| clean-web | all genres") < md.index("| target (issue 2)")
+    empty = tmp_path / "no-data"
+    empty.mkdir()
+    cfg = harness.Config(small=True, sets=sets.REAL_SETS, out_dir=tmp_path / "without",
+                         data_dir=empty, peers=False, speed=False, plots=False)  # fmt: skip
+    logged: list[str] = []
+    res = harness.Harness(cfg, log=logged.append).run()["results"]
+    for name in sets.REAL_SETS:
+        assert "shared data missing" in res[name]["skipped"]
+        assert any(m.startswith(f"  skipped {name}: shared data missing") for m in logged)
+    md = (tmp_path / "without" / "results.md").read_text()
+    assert "| real-dev | **skipped**: shared data missing" in md
+    assert "| clean-web | **skipped**: shared data missing" in md
 
 
 def test_cli_rejects_unknown_set(capsys: pytest.CaptureFixture) -> None:

@@ -134,3 +134,157 @@ def test_sets_are_deterministic_and_truthful() -> None:
     clean = {d.text for d in b1.build("clean-wiki").docs}
     spun_sources = set(b1.pool("spun", sets.SMALL.spun, "spun"))
     assert not clean & spun_sources  # disjoint pools
+
+
+# -- real text: alignment truth and aligned-swap metrics ----------------------------------------
+_ORIG = (
+    'Early yesterday morning the big dog ran fast to the "old" house in the village. '
+    "It\u2019s hungry, so it was sad."
+)
+_SPUN = (
+    "The large canine ran fast towards the \u201cold\u201d house within a small rural settlement "
+    "by rivers. It's really hungry and tired of waiting for dinner, so, it was sad early "
+    "yesterday morning too."
+)
+
+
+def test_alignment_truth_names_each_change() -> None:
+    spans, counts = sets.alignment_truth(_ORIG, _SPUN)
+    # curly vs straight quotes and case alone are not changes; "so," is punctuation only
+    assert counts == {"swap": 2, "rewrite": 1, "moved": 1, "insert": 2, "delete": 0,
+                      "punctuation": 1}  # fmt: skip
+    by = {s["text"]: (s["change"], s["original"]) for s in spans}
+    assert by["large canine"] == ("swap", "big dog")
+    assert by["towards"] == ("swap", "to")
+    assert by["within a small rural settlement by rivers"] == ("rewrite", "in the village")
+    assert by["early yesterday morning too"][0] == "moved"  # its deletion is "moved_from"
+    assert by["really"] == ("insert", "")
+    for s in spans:
+        assert _SPUN[s["start"] : s["end"]] == s["text"]
+    # align_spans (spinbot-sample's truth) is every replaced or inserted region
+    assert len(sets.align_spans(_ORIG, _SPUN)) == 7
+
+
+def test_swap_rule_boundaries() -> None:
+    def change(m: int, n: int) -> str:
+        r = {"op": "replace", "start": 0, "end": 1, "text": "x", "original": "y",
+             "orig_words": m, "spun_words": n}  # fmt: skip
+        return sets.classify_regions([r])[0]["change"]
+
+    assert change(1, 1) == change(1, 3) == change(4, 4) == change(4, 2) == "swap"
+    assert change(1, 4) == change(5, 5) == change(1, 5) == change(2, 7) == "rewrite"
+    assert change(0, 2) == "insert" and change(2, 0) == "delete" and change(0, 0) == "punctuation"
+
+
+def _at(text: str, phrase: str, original: str, kind: str = "substitution") -> dict:
+    s = text.index(phrase)
+    return {"start": s, "end": s + len(phrase), "kind": kind, "original": original,
+            "alternatives": [original]}  # fmt: skip
+
+
+def test_swap_counts_on_a_hand_made_page() -> None:
+    truth, _ = sets.alignment_truth(_ORIG, _SPUN)
+    flags = [
+        _at(_SPUN, "large canine", "Big Dog"),  # found, restored exactly (case-insensitive)
+        _at(_SPUN, "towards", "into"),  # found, wrong original
+        _at(_SPUN, "fast", "quickly"),  # unchanged text: an invented swap
+        _at(_SPUN, "rural", "village"),  # inside the rewrite: another change, not a swap
+        _at(_SPUN, "really", "", "keyword"),  # not a substitution: ignored
+    ]
+    c = metrics.swap_counts(_SPUN, truth, flags)
+    assert c["swaps"] == 2 and c["other_changes"] == 4 and c["flags"] == 4
+    assert (c["flags_on_swaps"], c["flags_on_other_changes"], c["flags_on_unchanged"]) == (2, 1, 1)
+    assert c["found"] == 2 and c["restored_exactly"] == 1
+    s = metrics.swap_summary([c, metrics.swap_counts(_SPUN, truth, [])])
+    assert s["pages"] == 2 and s["swaps"] == 4
+    assert s["swap_recall"] == pytest.approx(0.5)
+    assert s["swap_precision"] == pytest.approx(0.5)
+    assert s["precision_any_change"] == pytest.approx(0.75)
+    assert s["exact_restoration"] == pytest.approx(0.5)
+    assert s["flags_on_unchanged_per_1k_words"] == pytest.approx(1000 / (2 * len(_SPUN.split())))
+
+
+def test_swap_counts_partial_and_split_flags() -> None:
+    truth, _ = sets.alignment_truth(_ORIG, _SPUN)
+    half = metrics.swap_counts(_SPUN, truth, [_at(_SPUN, "canine", "dog")])
+    assert half["found"] == 1 and half["restored_exactly"] == 0  # "large dog" != "big dog"
+    split = [_at(_SPUN, "large", "big"), _at(_SPUN, "canine", "dog")]
+    both = metrics.swap_counts(_SPUN, truth, split)
+    assert both["found"] == 1 and both["restored_exactly"] == 1 and both["flags_on_swaps"] == 2
+    none = metrics.swap_summary([metrics.swap_counts(_SPUN, truth, [])])
+    assert none["swap_recall"] == 0.0 and none["swap_precision"] is None
+
+
+def test_real_dev_metrics_groups_pages_and_originals() -> None:
+    truth, changes = sets.alignment_truth(_ORIG, _SPUN)
+    docs = [
+        Doc("p1", _SPUN, 1, truth, "word_spinner", {"kind": "word_spinner", "has_original": True,
+                                                   "changes": changes}),
+        Doc("p2", "Some fluent rewrite of a text here.", 1, [], "paraphrase",
+            {"kind": "llm_paraphrase", "has_original": False}),
+        Doc("p1/original", _ORIG, 0, group="original", meta={"page": "p1"}),
+    ]  # fmt: skip
+    preds = [
+        Pred(0.9, "spun", [_at(_SPUN, "large canine", "big dog")]),
+        Pred(0.4, "uncertain", [_at(docs[1].text, "fluent", "good")]),
+        Pred(0.2, "clean", [_at(_ORIG, "fast", "quick")]),
+    ]
+    m = metrics.real_dev_metrics(docs, preds)
+    assert m["by_kind"]["word_spinner"]["judged_spun"] == 1.0
+    assert m["by_kind"]["paraphrase"]["judged_spun"] == 0.0
+    assert m["by_kind"]["paraphrase"]["flags_per_1k_words"] == pytest.approx(1000 / 7)
+    assert m["originals"]["docs"] == 1 and m["originals"]["judged_spun"] == 0.0
+    assert m["originals"]["false_flags_per_1k_words"] == pytest.approx(1000 / len(_ORIG.split()))
+    ws = m["swaps"]["word_spinner"]
+    assert ws["pages"] == 1 and ws["swap_recall"] == 0.5 and ws["exact_restoration"] == 1.0
+    assert m["swaps"]["paraphrase"]["pages"] == 0  # its only page has no original
+    p1 = next(p for p in m["pages"] if p["id"] == "p1")
+    assert p1["original"]["verdict"] == "clean" and p1["changes"]["swap"] == 2
+    assert "swap_counts" not in next(p for p in m["pages"] if p["id"] == "p2")
+
+
+def test_by_group_clean_and_macro_mean() -> None:
+    docs = [Doc("a", "one two three four", 0, group="g1"), Doc("b", "five six", 0, group="g2")]
+    preds = [Pred(0.1, "clean", [_flag(0, 3, "x")]), Pred(0.9, "spun", [])]
+    g = metrics.by_group_clean(docs, preds)
+    assert g["genres"]["g1"]["false_flags_per_1k_words"] == pytest.approx(250.0)
+    assert g["genres"]["g2"]["judged_spun"] == 1.0
+    assert g["macro_mean"]["judged_spun"] == pytest.approx(0.5)
+    assert g["macro_mean"]["false_flags_per_1k_words"] == pytest.approx(125.0)
+
+
+def test_web_documents_format(tmp_path: Path) -> None:
+    import lzma
+
+    from benchmarks import data
+
+    p = tmp_path / "x_heldout.txt.xz"
+    with lzma.open(p, "wt", encoding="utf-8") as f:
+        f.write("= First =\nPara one.\nPara two.\n\n= Second = doc =\nOnly para.\n")
+    assert data.web_documents(p) == [
+        ("First", "Para one.\nPara two."),
+        ("Second = doc", "Only para."),
+    ]
+
+
+def test_real_sets_are_deterministic_and_truthful() -> None:
+    d = default_data_dir()
+    if not (d / "real-spun-dev").is_dir() or not (d / "web-genres").is_dir():
+        pytest.skip("shared real-text data absent")
+    b1, b2 = sets.Builder(d, sets.SMALL), sets.Builder(d, sets.SMALL)
+    for name in sets.REAL_SETS:
+        s1, s2 = b1.build(name), b2.build(name)
+        assert [x.text for x in s1.docs] == [x.text for x in s2.docs] and s1.docs
+        for doc in s1.docs:
+            for s in doc.spans:
+                assert doc.text[s["start"] : s["end"]] == s["text"], (name, s)
+    rd = b1.build("real-dev")
+    assert sum(x.label for x in rd.docs) == 16 and sum(1 - x.label for x in rd.docs) == 10
+    assert {x.group for x in rd.docs if x.label} == {
+        "word_spinner", "paraphrase", "homoglyph_obfuscation", "keyword_stuffed_rewrite",
+    }  # fmt: skip
+    web = b1.build("clean-web").docs
+    per: dict[str, int] = {}
+    for x in web:
+        per[x.group] = per.get(x.group, 0) + 1
+    assert max(per.values()) == sets.SMALL.web_per_genre and len(per) == 9
