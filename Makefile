@@ -3,7 +3,7 @@
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-EXTRAS := scan,ray,datatrove,serve,trace,bench,dev
+EXTRAS := scan,ray,datatrove,serve,trace,bench,build,dev
 
 .PHONY: setup example test lint data bench chromium
 

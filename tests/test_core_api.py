@@ -167,7 +167,7 @@ def test_keyword_flag_is_gated_by_the_document(analyzer):
     # paste's score) flags it, and restoration deletes it cleanly.
     from unspin.signals.keywords import WEAK_KEYWORD
 
-    m = analyzer.model
+    m = analyzer.calibration
     r = analyzer.analyze(
         KEYWORD_TEXT, threshold=m.threshold - (m.strict_threshold - WEAK_KEYWORD) - 0.05
     )
@@ -177,16 +177,17 @@ def test_keyword_flag_is_gated_by_the_document(analyzer):
 
 def test_strong_keyword_is_flagged_in_a_clean_looking_paragraph(analyzer):
     # Both edges broken: flagged at the default threshold whatever the document's score
-    # (the unit model's strict bar must not swallow it), and gone at a stricter one.
+    # (the strict bar must not swallow it), as one keyword span (not a substitution of its
+    # words), and gone at a stricter threshold.
     text = (
         "The church was restored in the nineteenth century when the roof best dentist near me "
         "collapsed during a winter storm and the bells were recast."
     )
     r = analyzer.analyze(text)
-    assert r.verdict != "spun"
     assert [(s.kind, s.text) for s in r.spans] == [("keyword", "best dentist near me")]
     assert "when the roof collapsed during" in r.restored
-    assert not analyzer.analyze(text, threshold=analyzer.model.threshold + 0.1).spans
+    strict = analyzer.analyze(text, threshold=0.99)
+    assert not [s for s in strict.spans if s.kind == "keyword"]
 
 
 def test_keyword_signal_leaves_legitimate_uses(analyzer):

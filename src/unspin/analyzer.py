@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
 
 from unspin.errors import DataError
+from unspin.model.detector import WordDetector, WordScores
 from unspin.report import Alternative, Report, Span
 from unspin.resources.lexicon import ALL_SOURCES, Lexicon
 from unspin.resources.paths import ARTIFACT_DIR
@@ -25,14 +28,14 @@ from unspin.restoration import apply_spans, match_case
 from unspin.signals.artifacts import find_artifacts
 from unspin.signals.keywords import STRONG_KEYWORD, find_keywords
 from unspin.signals.lm import LanguageModel
+from unspin.signals.replaced import WORD_FEATURES, word_features
 from unspin.signals.substitution import FEATURES, SubstitutionScorer
 from unspin.text.normalize import fold_homoglyphs
 from unspin.text.tokens import SENTENCE_END, TOKEN_RE, Token
-from unspin.verdict import DocEvidence, Model
+from unspin.verdict import Calibration, Model, WordEvidence, sigmoid
 
 MIN_WORDS = 8
 TWO_PASS_CHARS = 1_000_000
-KNOWN_FINGERPRINT_FACTOR = 0.5
 BLOCK_CHARS = 20_000
 REQUIRED = (
     "vocab.txt",
@@ -42,9 +45,27 @@ REQUIRED = (
     "lexicon.offsets.npy",
     "phrases.tsv.gz",
     "model.json",
+    "detector.onnx",
+    "tokenizer.json",
+    "verdict.json",
 )
+BATCH_TEXTS = 64  # texts whose words the encoder scores in one pooled batch
 _F = {k: i for i, k in enumerate(FEATURES)}
+_W = {k: i for i, k in enumerate(WORD_FEATURES)}
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
+
+
+@dataclass
+class WordRows:
+    """One block's word tokens and their evidence (see signals/replaced.py)."""
+
+    tokens: list[Token]
+    word_tok: np.ndarray  # indices into tokens of the words
+    X: np.ndarray  # word feature rows
+    logits: np.ndarray  # the encoder's, per word
+    units: object  # the n-gram units (signals/substitution.Units) or None
+    known: np.ndarray  # per unit: a known fingerprint phrase
+    ids: np.ndarray
 
 
 @dataclass
@@ -62,7 +83,9 @@ class Analyzer:
     """Loads the shipped statistics once (lazily, memory-mapped); reuse it for many texts.
 
     `dictionaries` restricts the reverse thesaurus to some sources (oewn, ppdb, moby, pps,
-    template); `threshold` is the unit score needed to flag a span (0-1, default tuned).
+    template); `threshold` is the word score needed to flag a span (0-1, default tuned);
+    `device` runs the learned detector on "cpu", "cuda" or, by default, CUDA when
+    onnxruntime has it and the CPU otherwise.
     """
 
     def __init__(
@@ -70,10 +93,12 @@ class Analyzer:
         threshold: float | None = None,
         dictionaries: tuple[str, ...] = ALL_SOURCES,
         data_dir: Path | None = None,
+        device: str = "auto",
     ) -> None:
         self.data_dir = Path(data_dir) if data_dir else ARTIFACT_DIR
         self.dictionaries = tuple(dictionaries)
         self._threshold = threshold
+        self.device = device
         Lexicon(self.data_dir, self.dictionaries)  # validate names early
 
     # -- lazily loaded resources -----------------------------------------------------------
@@ -101,37 +126,81 @@ class Analyzer:
 
     @cached_property
     def model(self) -> Model:
-        self._check()
+        self._check(REQUIRED[:7])
         try:
             return Model.load(self.data_dir / "model.json")
         except (ValueError, KeyError) as exc:
             raise DataError(f"model.json is corrupt: {exc}") from None
 
+    @cached_property
+    def detector(self) -> WordDetector:
+        return WordDetector(self.data_dir, device=self.device)
+
+    @cached_property
+    def calibration(self) -> Calibration:
+        self._check()
+        try:
+            return Calibration.load(self.data_dir / "verdict.json")
+        except (ValueError, KeyError) as exc:
+            raise DataError(f"verdict.json is corrupt: {exc}") from None
+
     # -- public API --------------------------------------------------------------------------
     def analyze(self, text: str, *, threshold: float | None = None) -> Report:
-        if not isinstance(text, str):
-            raise TypeError(f"analyze() needs str, not {type(text).__name__}")
-        if not text.strip():
-            return _unsupported(text, 0, "empty text")
-        if len(_CONTROL.findall(text[:100_000])) > 8:
-            return _unsupported(text, 0, "looks like binary data, not text")
-        model = self.model
+        return self.analyze_many([text], threshold=threshold)[0]
+
+    def analyze_many(self, texts: Iterable[str], *, threshold: float | None = None) -> list[Report]:
+        """Reports for many texts; the encoder scores the words of BATCH_TEXTS texts at a
+        time in pooled batches (many short texts cost what one long one does)."""
+        return list(self.iter_analyze(texts, threshold=threshold))
+
+    def iter_analyze(
+        self, texts: Iterable[str], *, threshold: float | None = None
+    ) -> Iterator[Report]:
+        """`analyze_many`, streamed: reports come out in input order as batches finish."""
+        it = iter(texts)
+        while chunk := list(islice(it, BATCH_TEXTS)):
+            yield from self._analyze_chunk(chunk, threshold)
+
+    def _analyze_chunk(self, texts: list[str], threshold: float | None) -> list[Report]:
+        for t in texts:
+            if not isinstance(t, str):
+                raise TypeError(f"analyze() needs str, not {type(t).__name__}")
+        todo: dict[int, tuple[str, list]] = {}
+        out: list[Report | None] = [None] * len(texts)
+        for i, text in enumerate(texts):
+            if not text.strip():
+                out[i] = _unsupported(text, 0, "empty text")
+            elif len(_CONTROL.findall(text[:100_000])) > 8:
+                out[i] = _unsupported(text, 0, "looks like binary data, not text")
+            else:
+                todo[i] = fold_homoglyphs(text)
+        if todo:
+            scores = self.detector.score([folded for folded, _ in todo.values()])
+            for (i, (folded, glyphs)), ws in zip(todo.items(), scores):
+                out[i] = self._analyze(texts[i], folded, glyphs, ws, threshold)
+        return out  # type: ignore[return-value]
+
+    def _analyze(
+        self, text: str, folded: str, glyph_spans, ws: WordScores, threshold: float | None
+    ) -> Report:
+        cal = self.calibration
         thr = (
-            model.threshold
+            cal.threshold
             if threshold is None and self._threshold is None
             else (threshold if threshold is not None else self._threshold)
         )
         assert thr is not None
-
-        folded, glyph_spans = fold_homoglyphs(text)
-        ev = DocEvidence()
+        ev = WordEvidence()
         cands: list[_Candidate] = []
         keyword_spans: list[Span] = []
+        starts = [s for s, _ in ws.words]
         # Long texts take two passes so memory stays bounded: the first only gathers the
         # document's evidence, the second keeps just the spans that clear the final bar.
         two_pass = len(folded) > TWO_PASS_CHARS
         for base, end in _blocks(folded):
-            self._block(folded, base, end, ev, None if two_pass else cands, keyword_spans, thr)
+            self._block(
+                folded, base, end, ws, starts, ev, None if two_pass else cands, keyword_spans, thr
+            )
 
         artifacts = [
             Span(
@@ -151,29 +220,34 @@ class Analyzer:
         if reason:
             return _unsupported(text, ev.words, reason, p_doc, keep=artifacts)
 
-        bar = model.bar(p_doc, thr, ev.words)
+        bar = cal.bar(p_doc, thr, ev.words)
         if two_pass:
             for base, end in _blocks(folded):
-                self._block(folded, base, end, None, cands, None, bar)
-        # Pasted keywords are judged by their own rule, not the unit model's calibration:
-        # strong ones in any document, weak ones where the document's bar admits them.
-        # A user's threshold moves the keyword bar as it moves the others.
-        keyword_bar = min(bar, STRONG_KEYWORD + thr - model.threshold)
+                self._block(folded, base, end, ws, starts, None, cands, None, bar)
+        # Pasted keywords are judged by their own rule, not the word calibration: strong
+        # ones in any document, weak ones where the document's bar admits them. A user's
+        # threshold moves the keyword bar as it moves the others.
+        keyword_bar = min(bar, STRONG_KEYWORD + thr - cal.threshold)
         keywords = [
             Span(k.start, k.end, text[k.start : k.end], "keyword", "", k.score, (), k.evidence)
             for k in keyword_spans
             if k.score >= keyword_bar
         ]
-        spans = self._decide(text, cands, bar) + keywords + artifacts
-        spans = _without_overlaps(spans)
+        # A pasted keyword is deleted, not restored word by word: substitutions inside it go.
+        subs = [
+            s
+            for s in self._decide(text, cands, bar)
+            if not any(k.start < s.end and s.start < k.end for k in keywords)
+        ]
+        spans = _without_overlaps(subs + keywords + artifacts)
         if ev.words < MIN_WORDS:
             verdict, reason = (
                 "unsupported",
                 f"too short to judge ({ev.words} words; need {MIN_WORDS})",
             )
-        elif p_doc >= model.cutoff(ev.words):
+        elif p_doc >= cal.cutoff(ev.words):
             verdict = "spun"
-        elif p_doc < model.clean_cutoff:
+        elif p_doc < cal.clean_cutoff:
             verdict = "clean"
         else:
             verdict = "uncertain"
@@ -193,11 +267,8 @@ class Analyzer:
             },
         )
 
-    def analyze_many(self, texts: list[str], *, threshold: float | None = None) -> list[Report]:
-        return [self.analyze(t, threshold=threshold) for t in texts]
-
     def units(self, text: str, start: int = 0, end: int | None = None):
-        """Tokens and scored units of text[start:end] (offsets into `text`)."""
+        """Tokens and scored n-gram units of text[start:end] (offsets into `text`)."""
         tokens = [
             Token(m.group(), m.start(), m.end())
             for m in TOKEN_RE.finditer(text, start, len(text) if end is None else end)
@@ -205,55 +276,126 @@ class Analyzer:
         ids = self.scorer.ids_of(tokens)
         return tokens, self.scorer.score(tokens, ids) if tokens else None, ids
 
+    def word_rows(
+        self, text: str, base: int, end: int, ws: WordScores, starts: list[int]
+    ) -> WordRows:
+        """The evidence for every word of text[base:end]: encoder logits from `ws` (the
+        whole text's), n-gram units, capitals; one row per word (signals/replaced.py)."""
+        tokens, units, ids = self.units(text, base, end)
+        word_tok = np.array([i for i, t in enumerate(tokens) if t.text[0].isalnum()], dtype=int)
+        i0, i1 = bisect.bisect_left(starts, base), bisect.bisect_left(starts, end)
+        logits = ws.logits[i0:i1]
+        if len(logits) != len(word_tok):  # pragma: no cover - both cut with TOKEN_RE
+            raise AssertionError("word tokens and encoder words disagree")
+        if units is None or len(units) == 0:
+            u_s = u_e = np.zeros(0, dtype=int)
+            unit_p = np.zeros(0)
+            known = np.zeros(0, dtype=bool)
+        else:
+            u_s, u_e = np.asarray(units.tok_start), np.asarray(units.tok_end)
+            unit_p = self.model.unit_scores(units.features)
+            f = units.features
+            # Known fingerprints (curated tortured phrases) are trusted unless the model
+            # of clean English clearly prefers the text as written.
+            known = (
+                (f[:, _F["src_pps"]] > 0) & (f[:, _F["is_phrase"]] > 0) & (f[:, _F["gain"]] > -2)
+            )
+        cap_ratio = self.scorer.capitals[ids] / 255.0 if len(ids) else np.zeros(0)
+        X = word_features(tokens, word_tok, logits, cap_ratio, u_s, u_e, unit_p, known)
+        return WordRows(tokens, word_tok, X, logits, units, known, ids)
+
     # -- internals ---------------------------------------------------------------------------
-    def _block(self, full, base, end, ev, cands, keyword_spans, keep_from) -> None:
-        """Score one block: add to `ev` (the document's evidence), keep units scoring at
-        least `keep_from` in `cands`, pasted keywords in `keyword_spans` (each optional)."""
-        tokens, units, ids = self.units(full, base, end)
+    def _block(self, full, base, end, ws, starts, ev, cands, keyword_spans, keep_from) -> None:
+        """Score one block: add to `ev` (the document's evidence), keep candidate spans
+        scoring at least `keep_from` in `cands`, pasted keywords in `keyword_spans` (each
+        optional)."""
+        rows = self.word_rows(full, base, end, ws, starts)
+        tokens = rows.tokens
         if not tokens:
             return
-        p = self.model.unit_scores(units.features)
-        pps = units.features[:, _F["src_pps"]] > 0 if len(units) else np.zeros(0, bool)
-        phrase = units.features[:, _F["is_phrase"]] > 0 if len(units) else np.zeros(0, bool)
-        # Known fingerprints (curated tortured phrases) are trusted unless the model of
-        # clean English clearly prefers the text as written.
-        known = pps & phrase & (units.features[:, _F["gain"]] > -2)
-        p = np.where(known, np.maximum(p, 0.99), p)
+        q = self.calibration.word_scores(rows.X)
         if ev is not None:
             ev.add_words([t.text for t in tokens if t.text[0].isalpha()])
-            ev.pps_hits += int(known.sum())
-            if len(p):
-                ev.add_units(p[~phrase], units.features[~phrase])
+            ev.pps_hits += int(rows.known.sum())
+            ev.add_scores(q, sigmoid(rows.logits), rows.X[:, _W["cap_mid"]])
         if keyword_spans is not None:
-            for k in find_keywords(full, tokens, ids, self.stats):
+            for k in find_keywords(full, tokens, rows.ids, self.stats):
                 s, e = tokens[k.tok_start].start, tokens[k.tok_end - 1].end
                 # text is filled in later from the original input, not the folded copy
                 keyword_spans.append(Span(s, e, "", "keyword", "", k.score, (), k.evidence))
-        if cands is None:
-            return
-        for j in np.flatnonzero(p >= keep_from):
-            a, b = int(units.tok_start[j]), int(units.tok_end[j])
+        if cands is not None:
+            cands.extend(self._candidates(full, rows, q, keep_from))
+
+    def _candidates(self, full: str, rows: WordRows, q: np.ndarray, keep_from: float):
+        """Spans around the words scoring at least `keep_from`: the n-gram units covering
+        them (which carry candidate originals, phrases and adjacent pairs repaired jointly),
+        and runs of such words with no unit (no candidate original)."""
+        tokens = rows.tokens
+        q_tok = np.zeros(len(tokens))
+        q_tok[rows.word_tok] = q
+        is_word = np.zeros(len(tokens), dtype=bool)
+        is_word[rows.word_tok] = True
+        seed = q_tok >= keep_from
+        out: list[_Candidate] = []
+
+        def sentence_start(a: int) -> bool:
             prev = tokens[a - 1].text if a > 0 else "."
-            alts = units.alternatives[j]
-            cands.append(
+            return prev in SENTENCE_END or prev in {'"', "(", ":"}
+
+        units = rows.units
+        if units is not None and len(units):
+            for j in range(len(units)):
+                a, b = int(units.tok_start[j]), int(units.tok_end[j])
+                known = bool(rows.known[j])
+                if not (seed[a:b].any() or known) or not (units.alternatives[j] or known):
+                    continue
+                inside = q_tok[a:b][is_word[a:b]]
+                score = float(inside.mean()) if len(inside) else 0.0
+                if known:
+                    score = max(score, 0.99)
+                out.append(
+                    _Candidate(
+                        tokens[a].start,
+                        tokens[b - 1].end,
+                        score + 0.001 * (b - a),
+                        units.alternatives[j],
+                        sentence_start(a),
+                        known,
+                        _evidence(units.features[j], units.alternatives[j], score),
+                    )
+                )
+        # Runs of flagged words separated only by spaces, without a candidate original.
+        idx = np.flatnonzero(seed)
+        k = 0
+        while k < len(idx):
+            a = b = int(idx[k])
+            while (
+                k + 1 < len(idx)
+                and idx[k + 1] == b + 1
+                and full[tokens[b].end : tokens[b + 1].start] == " "
+            ):
+                k += 1
+                b = int(idx[k])
+            score = float(q_tok[a : b + 1].mean()) - 0.0005
+            out.append(
                 _Candidate(
                     tokens[a].start,
-                    tokens[b - 1].end,
-                    float(p[j]),
-                    alts,
-                    prev in SENTENCE_END or prev in {'"', "(", ":"},
-                    bool(known[j]),
-                    _evidence(units.features[j], alts),
+                    tokens[b].end,
+                    score,
+                    [],
+                    sentence_start(a),
+                    False,
+                    f"the learned detector: written by a spinner (score {score:.2f}); "
+                    "no candidate original in the dictionaries",
                 )
             )
+            k += 1
+        return out
 
-    def _doc_probability(self, ev: DocEvidence, keywords: int, artifacts: int) -> float:
+    def _doc_probability(self, ev: WordEvidence, keywords: int, artifacts: int) -> float:
         if ev.n == 0:
             return 0.0 if keywords + artifacts == 0 else 0.5
-        p = self.model.doc_probability(ev.features(keywords, artifacts))
-        # Known fingerprints (curated tortured phrases) are rare in training text, so the
-        # model cannot weigh them; each one halves the odds that the text is clean.
-        return 1.0 - (1.0 - p) * KNOWN_FINGERPRINT_FACTOR**ev.pps_hits
+        return self.calibration.doc_probability(ev.features(keywords, artifacts))
 
     def _decide(self, text: str, cands: list[_Candidate], bar: float) -> list[Span]:
         spans = []
@@ -279,7 +421,14 @@ class Analyzer:
                 alts, original = [], spun
             spans.append(
                 Span(
-                    c.start, c.end, spun, "substitution", original, c.score, tuple(alts), c.evidence
+                    c.start,
+                    c.end,
+                    spun,
+                    "substitution",
+                    original,
+                    min(c.score, 1.0),
+                    tuple(alts),
+                    c.evidence,
                 )
             )
         return spans
@@ -300,7 +449,7 @@ def _blocks(text: str):
         pos = end
 
 
-def _language_problem(ev: DocEvidence) -> str:
+def _language_problem(ev: WordEvidence) -> str:
     if ev.words == 0:
         return "no words found"
     if ev.words >= 12:
@@ -312,8 +461,8 @@ def _language_problem(ev: DocEvidence) -> str:
     return ""
 
 
-def _evidence(f: np.ndarray, alts: list[tuple[str, float]]) -> str:
-    bits = []
+def _evidence(f: np.ndarray, alts: list[tuple[str, float]], score: float) -> str:
+    bits = [f"the learned detector: written by a spinner (score {score:.2f})"]
     if alts:
         bits.append(
             f"'{alts[0][0]}' fits the context better (log-likelihood gain {alts[0][1]:.1f})"

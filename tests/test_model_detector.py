@@ -1,0 +1,122 @@
+"""The model room: sub-word offsets, windows, batching, and ONNX against the training framework."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from unspin.model.detector import WordDetector
+from unspin.model.encoding import first_subwords, pad_batch, windows, words_of
+from unspin.resources.paths import ARTIFACT_DIR, shared_data_dir
+
+TRICKY = (
+    "Ketamine, categorized as a “dissociative anesthetic,”1 is used in powdered or liquid "
+    "form. Short- and long-term effects include one-way valves, the body's tissues, "
+    "naïve café-goers, 4.0 GPA scores and [seven] citations; it's 2,300 mg/kg — really."
+)
+
+
+@pytest.fixture(scope="module")
+def detector() -> WordDetector:
+    return WordDetector(ARTIFACT_DIR)
+
+
+def test_every_word_maps_to_a_subword_starting_at_it(detector):
+    words = words_of(TRICKY)
+    enc = detector.tokenizer.encode(TRICKY, add_special_tokens=False)
+    first = first_subwords(enc.offsets, words)
+    assert (first >= 0).all()
+    for (s, _e), j in zip(words, first):
+        assert enc.offsets[j][0] == s, TRICKY[s:_e]
+    assert [TRICKY[s:e] for s, e in words][:3] == ["Ketamine", "categorized", "as"]
+
+
+def test_windows_score_every_word_exactly_once():
+    n = 1000
+    ids = np.arange(1000, 1000 + n)
+    first = np.arange(0, n, 2)  # a word every second sub-word
+    wins = windows(ids, first, window=64, margin=8)
+    assert all(len(w.ids) <= 64 for w in wins)
+    covered = np.concatenate([w.word_index for w in wins])
+    assert sorted(covered.tolist()) == list(range(len(first)))
+    for w in wins:  # positions point at the word's own sub-word, inside [CLS] ... [SEP]
+        assert (w.ids[w.position] == ids[first[w.word_index]]).all()
+        assert w.ids[0] == 101 and w.ids[-1] == 102
+    ids_b, mask = pad_batch(wins)
+    assert ids_b.shape == mask.shape and mask.sum() == sum(len(w.ids) for w in wins)
+
+
+def test_scores_do_not_depend_on_the_other_texts(detector):
+    texts = [TRICKY, "A short one.", TRICKY + " " + TRICKY * 20, "Nothing"]
+    together = detector.score(texts)
+    for text, ws in zip(texts, together):
+        alone = detector.score([text])[0]
+        assert ws.words == alone.words
+        np.testing.assert_array_equal(ws.logits, alone.logits)
+    assert len(together[2].logits) == len(words_of(texts[2]))
+    assert detector.score([""])[0].logits.shape == (0,)
+
+
+def test_long_text_words_have_context_on_both_sides(detector):
+    """Each word of a long text is scored by a window where at least `margin` sub-words
+    stand on either side of it (except at the text's own edges)."""
+    words, wins = detector.encode((TRICKY + " ") * 12)
+    assert len(wins) > 3
+    for k, w in enumerate(wins):
+        if k > 0:
+            assert w.position.min() >= 1 + 16
+        if k < len(wins) - 1:
+            assert w.position.max() <= len(w.ids) - 2 - 16
+    assert sorted(np.concatenate([w.word_index for w in wins]).tolist()) == list(range(len(words)))
+
+
+TORCH = importlib.util.find_spec("torch") is not None and shared_data_dir().is_dir()
+
+
+@pytest.mark.skipif(not TORCH, reason="needs the build extra (torch) and ../shared/data")
+def test_quick_build_exports_onnx_equal_to_torch(tmp_path: Path):
+    """`python -m unspin.build detector calibration --quick` trains a tiny detector; its
+    fp32 ONNX export gives torch's logits, and the int8 one stays close."""
+    env = dict(os.environ, UNSPIN_CKPT_DIR=str(tmp_path / "ckpt"))
+    out = tmp_path / "art"
+    r = subprocess.run(
+        [sys.executable, "-m", "unspin.build", "detector", "calibration", "--quick", "--out", out],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
+    )
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert (out / "detector.onnx").is_file() and (out / "verdict.json").is_file()
+    import onnxruntime as ort
+    import torch
+
+    from unspin.build.detector import _model, weights_dir
+
+    ckpt = out / "detector-quick-ckpt"
+    model = _model(weights_dir())
+    model.load_state_dict(torch.load(ckpt / "detector.pt", map_location="cpu"))
+    model.eval()
+    det = WordDetector(out)
+    wins = det.encode(TRICKY)[1]
+    ids, mask = pad_batch(wins)
+    with torch.no_grad():
+        ref = model(torch.from_numpy(ids), torch.from_numpy(mask)).numpy()
+    fp32 = ort.InferenceSession(str(ckpt / "detector.fp32.onnx"))
+    (got,) = fp32.run(["logits"], {"input_ids": ids, "attention_mask": mask})
+    np.testing.assert_allclose(got[mask > 0], ref[mask > 0], atol=1e-3)
+    (q,) = ort.InferenceSession(str(out / "detector.onnx")).run(
+        ["logits"], {"input_ids": ids, "attention_mask": mask}
+    )
+    assert np.abs(q[mask > 0] - ref[mask > 0]).mean() < 0.5
+    # The quick artifacts drive a full analysis.
+    import unspin
+
+    report = unspin.Analyzer(data_dir=out).analyze(TRICKY)
+    assert report.verdict in ("spun", "clean", "uncertain")
