@@ -50,6 +50,8 @@ REQUIRED = (
     "verdict.json",
 )
 BATCH_TEXTS = 64  # texts whose words the encoder scores in one pooled batch
+RERANK_TOP = 3  # candidates of a flagged span tried in place by the encoder
+RERANK_CHARS = 120  # context on each side of the span when a candidate is tried
 _F = {k: i for i, k in enumerate(FEATURES)}
 _W = {k: i for i, k in enumerate(WORD_FEATURES)}
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
@@ -239,6 +241,8 @@ class Analyzer:
             for s in self._decide(text, cands, bar)
             if not any(k.start < s.end and s.start < k.end for k in keywords)
         ]
+        if cal.restoration_weight > 0:
+            subs = rerank(subs, self.candidate_fit(folded, subs), cal.restoration_weight)
         spans = _without_overlaps(subs + keywords + artifacts)
         if ev.words < MIN_WORDS:
             verdict, reason = (
@@ -303,6 +307,26 @@ class Analyzer:
         cap_ratio = self.scorer.capitals[ids] / 255.0 if len(ids) else np.zeros(0)
         X = word_features(tokens, word_tok, logits, cap_ratio, u_s, u_e, unit_p, known)
         return WordRows(tokens, word_tok, X, logits, units, known, ids)
+
+    def candidate_fit(self, text: str, spans: list[Span]) -> list[np.ndarray | None]:
+        """Per span, the encoder's mean logit over each of its top candidates put in place
+        (low: reads as the original); None where there is nothing to choose between. One
+        pooled call for all spans of the text."""
+        jobs: list[tuple[int, str, int, int]] = []
+        for k, sp in enumerate(spans):
+            if sp.kind != "substitution" or len(sp.alternatives) < 2:
+                continue
+            a = text.rfind(" ", 0, max(0, sp.start - RERANK_CHARS)) + 1
+            b = text.find(" ", min(len(text), sp.end + RERANK_CHARS))
+            b = len(text) if b < 0 else b
+            for alt in sp.alternatives[:RERANK_TOP]:
+                variant = text[a : sp.start] + alt.text + text[sp.end : b]
+                jobs.append((k, variant, sp.start - a, sp.start - a + len(alt.text)))
+        fits: list[list[float] | None] = [None] * len(spans)
+        for (k, _, cs, ce), ws in zip(jobs, self.detector.score([j[1] for j in jobs])):
+            inside = [z for (s, _), z in zip(ws.words, ws.logits) if cs <= s < ce]
+            fits[k] = (fits[k] or []) + [float(np.mean(inside)) if inside else 0.0]
+        return [np.array(f) if f is not None else None for f in fits]
 
     # -- internals ---------------------------------------------------------------------------
     def _block(self, full, base, end, ws, starts, ev, cands, keyword_spans, keep_from) -> None:
@@ -432,6 +456,27 @@ class Analyzer:
                 )
             )
         return spans
+
+
+def rerank(spans: list[Span], fits: list[np.ndarray | None], weight: float) -> list[Span]:
+    """Re-order each span's candidates by their n-gram share (log) minus `weight` times the
+    encoder's logit for the candidate in place; the best becomes the span's original."""
+    out = []
+    for sp, fit in zip(spans, fits):
+        if fit is None:
+            out.append(sp)
+            continue
+        top = sp.alternatives[: len(fit)]
+        logp = np.log(np.maximum([a.score for a in top], 1e-9)) - weight * fit
+        share = np.exp(logp - logp.max())
+        share /= share.sum()
+        order = np.argsort(-share, kind="stable")
+        alts = tuple(Alternative(top[i].text, float(share[i])) for i in order)
+        alts += sp.alternatives[len(fit) :]
+        out.append(
+            Span(sp.start, sp.end, sp.text, sp.kind, alts[0].text, sp.score, alts, sp.evidence)
+        )
+    return out
 
 
 def _blocks(text: str):

@@ -348,6 +348,7 @@ class Calibration:
     spun_cutoff: float  # spun_probability at or above which the verdict is "spun"
     long_cutoff: float  # ... for texts of LONG_WORDS words or more
     clean_cutoff: float  # ... below which it is "clean" (between: "uncertain")
+    restoration_weight: float = 0.0  # weight of the encoder's view when ranking candidates
     meta: dict = field(default_factory=dict)
 
     def word_scores(self, X: np.ndarray) -> np.ndarray:
@@ -378,6 +379,7 @@ class Calibration:
             d["spun_cutoff"],
             d["long_cutoff"],
             d["clean_cutoff"],
+            d.get("restoration_weight", 0.0),
             d.get("meta", {}),
         )
 
@@ -392,6 +394,7 @@ class Calibration:
                 "spun_cutoff": self.spun_cutoff,
                 "long_cutoff": self.long_cutoff,
                 "clean_cutoff": self.clean_cutoff,
+                "restoration_weight": self.restoration_weight,
                 "meta": self.meta,
             },
             indent=1,

@@ -65,22 +65,53 @@ def collect(analyzer, texts: list[str], spinner) -> list[dict]:
     """Per text, clean and spun: word rows, labels, word count."""
     items = []
     for t in texts:
-        items.append((t, []))
+        items.append((t, [], []))
         s = spinner.spin(t, rate=random.Random(f"{SEED}{t}").uniform(0.05, 0.45))
-        items.append((s.text, s.spans))
+        items.append((s.text, s.spans, s.rewrites))
     out = []
     for b in range(0, len(items), 64):
         chunk = items[b : b + 64]
-        scores = analyzer.detector.score([t for t, _ in chunk])
-        for (text, spans), ws in zip(chunk, scores):
+        scores = analyzer.detector.score([t for t, _, _ in chunk])
+        for (text, spans, rewrites), ws in zip(chunk, scores):
             starts = [s for s, _ in ws.words]
             rows = analyzer.word_rows(text, 0, len(text), ws, starts)
             if not len(rows.word_tok):
                 continue
             out.append(
-                dict(rows=rows, y=_labels(rows, spans), spun=bool(spans), words=len(rows.word_tok))
+                dict(
+                    rows=rows,
+                    y=_labels(rows, spans),
+                    spun=bool(spans),
+                    words=len(rows.word_tok),
+                    text=text,
+                    rewrites=rewrites,
+                )
             )
     return out
+
+
+def restoration_weight(analyzer, items: list[dict], limit: int) -> tuple[float, dict]:
+    """The weight of the encoder's in-place view in candidate ranking (analyzer.rerank)
+    with the most exact restorations of spans that match a rewrite of the spinner."""
+    from unspin.analyzer import rerank
+
+    spun = [it for it in items if it["spun"]][:limit]
+    cases = []
+    for it, report in zip(spun, analyzer.analyze_many([it["text"] for it in spun])):
+        truth = {(a, b): o.lower() for a, b, o in it["rewrites"]}
+        subs = [sp for sp in report.spans if (sp.start, sp.end) in truth and sp.alternatives]
+        cases.append((it["text"], subs, truth))
+    results = {}
+    for w in (0.0, 0.25, 0.5, 1.0, 2.0):
+        hit = n = 0
+        for text, subs, truth in cases:
+            fits = analyzer.candidate_fit(text, subs)
+            for sp in rerank(subs, fits, w):
+                n += 1
+                hit += sp.original.lower() == truth[(sp.start, sp.end)]
+        results[w] = round(hit / max(n, 1), 4)
+    best = max(results, key=lambda w: (results[w], -w))
+    return best, {"exact_by_weight": results, "spans": n}
 
 
 def _recall_at(q: np.ndarray, y: np.ndarray, clean_q: np.ndarray, per_words: int) -> float:
@@ -179,7 +210,14 @@ def build(data: Path, out_dir: Path, quick: bool = False) -> None:
         "calibrated_on": "2014 Wikipedia dev + web-genre main-file calibration share, "
         "half clean, half spun by build/training_spinner.py at 5-45%",
     }
-    cal = Calibration(w_words, w_doc, threshold, strict, spun_cutoff, long_cutoff, 0.2, meta)
+    cal = Calibration(w_words, w_doc, threshold, strict, spun_cutoff, long_cutoff, 0.2, 0.0, meta)
+    analyzer.__dict__["calibration"] = cal
+    weight, rest = restoration_weight(analyzer, items, 60 if quick else 600)
+    print(f"  restoration weight {weight}: {rest}", file=sys.stderr)
+    meta["restoration"] = rest
+    cal = Calibration(
+        w_words, w_doc, threshold, strict, spun_cutoff, long_cutoff, 0.2, weight, meta
+    )
     (out_dir / "verdict.json").write_text(cal.to_json(WORD_FEATURES) + "\n")
     print(
         f"  threshold {threshold}, strict {strict:.3f}, spun cutoff {spun_cutoff:.3f} "

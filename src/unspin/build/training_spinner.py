@@ -12,7 +12,8 @@ from pps_train.tsv's pairs:
 - dictionary-entry capitals left mid-sentence ("Negative effects", "Gains");
 - spelled-out numbers and citation marks ("[three]", "four.0");
 - pasted search keywords ("buy ketamine online");
-- light to dense spinning (5-45% of words), and clean texts (rate 0).
+- light to dense spinning (5-45% of words), some texts unevenly (sentences left alone,
+  others rewritten hard), and clean texts (rate 0).
 
 Dictionaries: OEWN and PPDB only. Moby is never used in training (the cross-dictionary
 benchmark spins with Moby), and pps_test.tsv is never read.
@@ -129,6 +130,7 @@ class Spun:
     text: str
     spans: list[tuple[int, int]] = field(default_factory=list)
     rate: float = 0.0
+    rewrites: list[tuple[int, int, str]] = field(default_factory=list)  # start, end, original
 
     def word_labels(self) -> list[tuple[int, int, int]]:
         """(start, end, label) for every word token: 1 where the spinner wrote it."""
@@ -277,9 +279,13 @@ class TrainingSpinner:
         function_rate = rng.choice((0.0, 0.1, 0.25, 0.4))
         number_rate = rng.choice((0.0, 0.3, 0.8))
         stop_rate = rng.choice((0.0, 0.02, 0.06))
+        # Some tools (and partial spins) leave whole sentences alone and rewrite others hard.
+        uneven = rng.random() < 0.35
+        base_rate = rate
         toks = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
         out: list[str] = []
         spans: list[tuple[int, int]] = []
+        rewrites: list[tuple[int, int, str]] = []
         length = 0
         pos = 0
         i = 0
@@ -295,12 +301,15 @@ class TrainingSpinner:
                 if m.group().lower() not in olds:
                     spans.append((length + m.start(), length + m.end()))
             out.append(new)
+            rewrites.append((length, length + len(new), old))
             length += len(new)
             pos = end
 
         while i < n:
             s0 = toks[i][0]
             sent_start = _sentence_start(text, s0)
+            if uneven and sent_start:
+                rate = min(0.6, base_rate * rng.choice((0.0, 0.5, 1.0, 1.5, 2.0)))
             done = False
             for k in range(min(_REWRITE_MAX + 1, 4, n - i), 0, -1):
                 if any(text[toks[j][1] : toks[j + 1][0]] != " " for j in range(i, i + k - 1)):
@@ -343,8 +352,8 @@ class TrainingSpinner:
         out.append(text[pos:])
         spun = "".join(out)
         if rng.random() < 0.12:
-            spun, spans = self._paste_keyword(rng, spun, spans)
-        return Spun(spun, spans, rate)
+            spun, spans, rewrites = self._paste_keyword(rng, spun, spans, rewrites)
+        return Spun(spun, spans, base_rate, rewrites)
 
     def _word(self, rng: random.Random, low: str) -> str | None:
         cands = self.synonyms.get(low)
@@ -367,24 +376,26 @@ class TrainingSpinner:
             return new[0].upper() + new[1:]  # the dictionary entry's capital
         return new
 
-    def _paste_keyword(self, rng, text: str, spans: list[tuple[int, int]]):
+    def _paste_keyword(self, rng, text: str, spans: list[tuple[int, int]], rewrites: list):
         words = [
             m.group() for m in _WORD.finditer(text) if m.group().islower() and len(m.group()) > 4
         ]
         if not words:
-            return text, spans
+            return text, spans, rewrites
         tpl = rng.choice(KEYWORD_TEMPLATES)
         fill = [rng.choice(words), rng.choice(PLACES)]
         kw = tpl.format(*fill[: tpl.count("{}")])
         cuts = [m.end() for m in re.finditer(r"[ ,]", text)]
         if not cuts:
-            return text, spans
+            return text, spans, rewrites
         at = rng.choice(cuts)
         ins = kw + " "
         new_text = text[:at] + ins + text[at:]
         moved = [(a + len(ins), b + len(ins)) if a >= at else (a, b) for a, b in spans]
         added = [(at + m.start(), at + m.end()) for m in _WORD.finditer(kw)]
-        return new_text, sorted(moved + added)
+        shift = len(ins)
+        rewrites = [(a + shift, b + shift, o) if a >= at else (a, b, o) for a, b, o in rewrites]
+        return new_text, sorted(moved + added), sorted(rewrites + [(at, at + len(kw), "")])
 
 
 # The commonest function words are rewritten far less often than the rest of the table.

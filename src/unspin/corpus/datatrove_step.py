@@ -9,7 +9,8 @@
 Every document that passes through gets ``unspin_spun_probability``, ``unspin_verdict`` and
 ``unspin_span_count`` in its metadata (flat scalars, so Parquet writers keep one schema);
 dropped documents go to the optional ``exclusion_writer`` with ``filter_reason`` set to
-``unspin_<verdict>``. The Analyzer loads lazily, once per worker process.
+``unspin_<verdict>``. The Analyzer loads lazily, once per worker process. Documents are
+analysed `batch_size` at a time (default 64), so the learned detector's windows are pooled.
 """
 
 from __future__ import annotations
@@ -36,10 +37,11 @@ class UnspinFilter(BaseFilter):
         threshold: float | None = None,
         spans: bool = False,
         exclusion_writer: DiskWriter | None = None,
+        batch_size: int = 64,
     ) -> None:
         """`drop` (default: spun) or `keep` lists verdicts; `spans=True` also stores the
         flagged spans as a JSON string in ``unspin_spans``."""
-        super().__init__(exclusion_writer)
+        super().__init__(exclusion_writer, batch_size=batch_size)
         if keep is not None:
             drop = None
         for v in (keep or ()) + (drop or ()):
@@ -65,7 +67,14 @@ class UnspinFilter(BaseFilter):
         return state
 
     def filter(self, doc: Document) -> bool | tuple[bool, str]:
-        report = self.analyzer.analyze(doc.text or "", threshold=self.threshold)
+        return self._judge(doc, self.analyzer.analyze(doc.text or "", threshold=self.threshold))
+
+    def filter_batch(self, batch: list[Document]) -> list[bool | tuple[bool, str]]:
+        texts = [doc.text or "" for doc in batch]
+        reports = self.analyzer.analyze_many(texts, threshold=self.threshold)
+        return [self._judge(doc, r) for doc, r in zip(batch, reports)]
+
+    def _judge(self, doc: Document, report: Any) -> bool | tuple[bool, str]:
         doc.metadata["unspin_spun_probability"] = round(report.spun_probability, 4)
         doc.metadata["unspin_verdict"] = report.verdict
         doc.metadata["unspin_span_count"] = len(report.spans)

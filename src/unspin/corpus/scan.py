@@ -125,19 +125,13 @@ def process_shard(
     stats = new_stats()
     errors: Counter[str] = Counter()
     verdicts: Counter[str] = Counter()
-    for rec in records:
+    reports = _analyze_records(analyzer, records, opts.threshold)
+    for rec, (report, failure) in zip(records, reports):
         stats["records"] += 1
-        reason = rec.error
-        report = None
-        if reason is None:
+        reason = rec.error or failure
+        if rec.error is None:
             assert rec.text is not None
             stats["text_chars"] += len(rec.text)
-            try:
-                report = analyzer.analyze(rec.text, threshold=opts.threshold)
-            except UnspinError:
-                raise  # missing artifacts etc.: stop the scan, do not write a million errors
-            except Exception as exc:  # one odd document must not stop a corpus-sized scan
-                reason = f"analysis failed: {type(exc).__name__}: {exc}".splitlines()[0][:300]
         if report is None:
             assert reason is not None
             errors[error_category(reason)] += 1
@@ -156,6 +150,33 @@ def process_shard(
     payload = encode_rows(rows, opts.fmt, restored=opts.restore, text=opts.filtering)
     err_payload = encode_jsonl(err_rows) if opts.filtering else None
     return payload, err_payload, stats
+
+
+def _analyze_records(
+    analyzer: Any, records: Sequence[Record], threshold: float | None
+) -> list[tuple[Any, str | None]]:
+    """(report, None) or (None, reason) per record. Readable records are analysed in one
+    batch (the learned detector pools their windows); if the batch fails, each record is
+    retried alone, so one odd document costs only its own record."""
+    out: list[tuple[Any, str | None]] = [(None, None)] * len(records)
+    todo = [i for i, r in enumerate(records) if r.error is None]
+    texts = [records[i].text or "" for i in todo]
+    try:
+        for i, rep in zip(todo, analyzer.analyze_many(texts, threshold=threshold)):
+            out[i] = (rep, None)
+        return out
+    except UnspinError:
+        raise  # missing artifacts etc.: stop the scan, do not write a million errors
+    except Exception:
+        pass
+    for i, text in zip(todo, texts):
+        try:
+            out[i] = (analyzer.analyze(text, threshold=threshold), None)
+        except UnspinError:
+            raise
+        except Exception as exc:  # one odd document must not stop a corpus-sized scan
+            out[i] = (None, f"analysis failed: {type(exc).__name__}: {exc}".splitlines()[0][:300])
+    return out
 
 
 def make_analyzer() -> Any:

@@ -43,6 +43,9 @@ MIN_JOIN = 5  # fewer bigram occurrences than this: the words do not follow on
 STRONG_KEYWORD = 0.95
 WEAK_KEYWORD = 0.8
 QUOTES = frozenset("\"“”‘’'")
+# A determiner needs its noun: a run between one and punctuation ("to your account
+# online,") is the noun phrase itself, not a paste that the sentence reads on without.
+DETERMINERS = frozenset("the a an your my our their his her its this that these those".split())
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,8 @@ def _judge(text, tokens, ids, stats: Stats, a: int, b: int) -> KeywordSpan | Non
     right_punct = not right[0].isalnum()
     if left_punct and right_punct:
         return None  # a run between punctuation is a list item or a title, not a paste
+    if right_punct and left.lower() in DETERMINERS:
+        return None
     l_id, r_id = ids[a - 1 : a], ids[b : b + 1]
     in_l = stats.bigram_counts(l_id, ids[a : a + 1])[0]
     in_r = stats.bigram_counts(ids[b - 1 : b], r_id)[0]
