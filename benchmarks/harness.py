@@ -327,7 +327,7 @@ class Harness:
         for name in cfg.sets:
             results["results"][name] = self.evaluate(name)
         try:
-            model = self.detector("default").analyzer.model  # type: ignore[attr-defined]
+            model = self.detector("default").analyzer.calibration  # type: ignore[attr-defined]
             results["meta"]["spun_cutoff"] = getattr(model, "spun_cutoff", None)
         except Exception:  # noqa: BLE001 - only decorates the plots
             results["meta"]["spun_cutoff"] = None

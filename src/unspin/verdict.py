@@ -1,11 +1,11 @@
-"""From evidence to decisions: unit scores, the document probability, and the verdict.
+"""From evidence to decisions: word scores, the document probability, and the verdict.
 
-The unit scorer is a small network (build/mlp.py), the document model a logistic
-regression, both trained by build/model.py on synthetic spins of clean 2014 Wikipedia
-paragraphs that were never counted into the statistics; their weights and tuned
-thresholds ship in model.json. The document model aggregates unit
-scores over the whole text, so one odd word in a clean paragraph is not enough to call
-it spun, and flags in a clean-looking document must clear a stricter bar (gating).
+model.json: the n-gram unit scorer, a small network (build/mlp.py) trained by
+build/model.py, and its candidate ranker; its scores are one input of the word combiner.
+verdict.json (build/calibration.py): the word combiner over the learned detector's logit
+and the other evidence, the document model over the word scores of the whole text (so one
+odd word in a clean paragraph is not enough to call it spun), and the bars: flags in a
+document not judged spun must clear a stricter one (gating).
 """
 
 from __future__ import annotations
@@ -22,23 +22,6 @@ from unspin.signals.substitution import FEATURES
 
 _UF = {k: i for i, k in enumerate(FEATURES)}
 
-DOC_FEATURES = (
-    "bias",
-    "frac_p50",
-    "frac_p80",
-    "frac_p95",
-    "top5",
-    "mean_p",
-    "log_mean_odds",
-    "unseen_both",
-    "mean_topic",
-    "log_words",
-    "pps_hits",
-    "keywords",
-    "artifacts",
-)
-
-
 LONG_WORDS = 200
 MAX_WORDS_FEATURE = 1_000  # longer texts are scored like this length (no extrapolation)
 _BINS = 1_000
@@ -46,87 +29,6 @@ _BINS = 1_000
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(x, -40, 40)))
-
-
-@dataclass
-class DocEvidence:
-    """What the document verdict needs, accumulated block by block (bounded memory)."""
-
-    n: int = 0
-    sum_p: float = 0.0
-    sum_odds: float = 0.0
-    over: list[int] = field(default_factory=lambda: [0, 0, 0])
-    top: list[float] = field(default_factory=list)
-    hist_n: np.ndarray = field(default_factory=lambda: np.zeros(_BINS))
-    hist_sum: np.ndarray = field(default_factory=lambda: np.zeros(_BINS))
-    unseen_both: int = 0
-    sum_topic: float = 0.0
-    words: int = 0
-    stops: int = 0
-    latin: int = 0
-    pps_hits: int = 0
-
-    def add_units(self, p: np.ndarray, features: np.ndarray) -> None:
-        """Scores and features of single-word units (phrases count as pps_hits)."""
-        if len(p) == 0:
-            return
-        self.n += len(p)
-        self.sum_p += float(p.sum())
-        self.sum_odds += float((p / np.maximum(1 - p, 1e-6)).sum())
-        for k, t in enumerate((0.5, 0.8, 0.95)):
-            self.over[k] += int((p > t).sum())
-        b = np.minimum((p * _BINS).astype(int), _BINS - 1)
-        self.hist_n += np.bincount(b, minlength=_BINS)
-        self.hist_sum += np.bincount(b, weights=p, minlength=_BINS)
-        for x in np.sort(p)[-5:]:
-            heapq.heappush(self.top, float(x))
-            if len(self.top) > 5:
-                heapq.heappop(self.top)
-        f = features
-        self.unseen_both += int((f[:, _UF["unseen_l"]] * f[:, _UF["unseen_r"]]).sum())
-        self.sum_topic += float(f[:, _UF["topic_w"]].sum())
-
-    def _top_mean(self) -> float:
-        """Mean of the top max(5, 5%) unit scores: the top 5 for paragraphs, a fixed
-        share for long texts, so the feature does not saturate as texts grow. Exact up
-        to 100 units, from a 1,000-bin histogram beyond (constant memory)."""
-        if self.n <= 100:
-            return float(np.mean(self.top)) if self.top else 0.0
-        k = int(np.ceil(0.05 * self.n))
-        n_rev, s_rev = self.hist_n[::-1], self.hist_sum[::-1]
-        cum = np.cumsum(n_rev)
-        last = int(np.searchsorted(cum, k))
-        full = float(s_rev[:last].sum())
-        taken = float(cum[last - 1]) if last else 0.0
-        part = s_rev[last] / max(n_rev[last], 1) * (k - taken)
-        return (full + float(part)) / k
-
-    def add_words(self, words: list[str]) -> None:
-        """Word tokens of a block: for the word count and the language check."""
-        self.words += len(words)
-        self.stops += sum(1 for w in words if w.lower() in STOPWORDS)
-        self.latin += sum(1 for w in words if w.isascii())
-
-    def features(self, keywords: int, artifacts: int) -> np.ndarray:
-        n = max(self.n, 1)
-        per100 = 100.0 / max(self.words, 1)
-        return np.array(
-            [
-                1.0,
-                self.over[0] / n,
-                self.over[1] / n,
-                self.over[2] / n,
-                self._top_mean(),
-                self.sum_p / n,
-                float(np.log(max(self.sum_odds / n, 1e-6))) / 5,
-                self.unseen_both / n,
-                self.sum_topic / n,
-                float(np.log1p(min(self.words, MAX_WORDS_FEATURE))) / 5,
-                min(self.pps_hits * per100, 5.0),
-                min(keywords * per100, 5.0),
-                min(artifacts * per100, 5.0),
-            ]
-        )
 
 
 def _rounded(a: np.ndarray) -> list:
@@ -170,67 +72,25 @@ class UnitNet:
 
 @dataclass(frozen=True)
 class Model:
-    unit_net: UnitNet
-    doc_weights: np.ndarray
-    threshold: float  # unit score needed to flag a span in a document judged spun
-    strict_threshold: float  # ... in a document not judged spun
-    spun_cutoff: float  # spun_probability at or above which the verdict is "spun"
-    clean_cutoff: float  # ... below which it is "clean" (between: "uncertain")
-    ranker: np.ndarray  # weights over substitution.CANDIDATE_FEATURES
-    long_cutoff: float = -1.0  # spun cutoff for texts of LONG_WORDS words or more
+    """The n-gram unit scorer (model.json): its network and the candidate ranker."""
 
-    def cutoff(self, words: int) -> float:
-        """The spun cutoff for a text of this length: evidence grows with length, so long
-        texts get their own cutoff, tuned to the same false-positive rate."""
-        if words >= LONG_WORDS and self.long_cutoff >= 0:
-            return self.long_cutoff
-        return self.spun_cutoff
+    unit_net: UnitNet
+    ranker: np.ndarray  # weights over substitution.CANDIDATE_FEATURES
 
     def unit_scores(self, features: np.ndarray) -> np.ndarray:
         return self.unit_net(features)
 
-    def bar(self, p_doc: float, threshold: float | None = None, words: int = 0) -> float:
-        """Unit score needed to flag a span in a document with this spun probability: the
-        tuned bar in a document judged spun, the strict bar otherwise. (A bar sliding
-        through the uncertain band was measured: clean text sits there too often.)"""
-        low = self.threshold if threshold is None else threshold
-        if p_doc >= self.cutoff(words):
-            return low
-        # A user's threshold moves both bars by the same amount.
-        return min(max(self.strict_threshold + low - self.threshold, low), 0.9999)
-
-    def doc_probability(self, feats: np.ndarray) -> float:
-        return float(sigmoid(feats @ self.doc_weights))
-
     @classmethod
     def load(cls, path: Path) -> Model:
         d = json.loads(path.read_text())
-        return cls(
-            UnitNet.from_dict(d["token"]["net"]),
-            np.array(d["doc"]["weights"]),
-            d["threshold"],
-            d["strict_threshold"],
-            d["spun_cutoff"],
-            d["clean_cutoff"],
-            np.array(d["ranker"]["weights"]),
-            d.get("long_cutoff", -1.0),
-        )
+        return cls(UnitNet.from_dict(d["token"]["net"]), np.array(d["ranker"]["weights"]))
 
     def to_json(self, token_features: tuple[str, ...], meta: dict) -> str:
         return json.dumps(
             {
-                "version": 2,
+                "version": 3,
                 "token": {"features": list(token_features), "net": self.unit_net.to_dict()},
-                "doc": {
-                    "features": list(DOC_FEATURES),
-                    "weights": [round(float(x), 6) for x in self.doc_weights],
-                },
                 "ranker": {"weights": [round(float(x), 6) for x in self.ranker]},
-                "threshold": self.threshold,
-                "strict_threshold": self.strict_threshold,
-                "spun_cutoff": self.spun_cutoff,
-                "clean_cutoff": self.clean_cutoff,
-                "long_cutoff": self.long_cutoff,
                 "meta": meta,
             },
             indent=1,
