@@ -274,7 +274,7 @@ class Harness:
     def measure_speed(self) -> dict:
         docs = self.builder.documents(self.cfg.speed_docs)
         sizes = [len(d.encode("utf-8")) for d in docs]
-        engines = speed.ENGINES if self.cfg.peers else ("unspin",)
+        engines = speed.ENGINES if self.cfg.peers else ("unspin", "unspin-encoder")
         out: dict = {
             "docs": len(docs),
             "mean_doc_bytes": sum(sizes) / max(len(sizes), 1),

@@ -379,6 +379,13 @@ def _speed(results: dict) -> str:
             f"| {e} | {_n(r['docs_per_s'], 1)} | {_n(r['mb_per_s'], 3)} | {_n(r['load_s'], 2)} | "
             f"{_n(r['peak_rss_mb'], 0)} | {ratio} |"
         )
+    enc = s["engines"].get("unspin-encoder", {})
+    if enc.get("tokens_per_s"):
+        out += [
+            "",
+            f"unspin-encoder is the learned detector alone (sub-word windows of 128, int8 ONNX, "
+            f"one thread): {enc['tokens_per_s']:,.0f} sub-words per CPU-second.",
+        ]
     c = s.get("cold_start")
     if c:
         out += [

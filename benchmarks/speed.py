@@ -19,6 +19,7 @@ from pathlib import Path
 
 ENGINES = (
     "unspin",
+    "unspin-encoder",
     "wordfreq",
     "torturephrases",
     "gopher-repetition",
@@ -42,6 +43,16 @@ def _engine(name: str):
 
         a = unspin.Analyzer()
         return lambda texts: a.analyze_many(texts)
+    if name == "unspin-encoder":  # the learned detector alone; returns the sub-words it read
+        import unspin
+
+        det = unspin.Analyzer().detector
+
+        def encoder(texts: list[str]) -> int:
+            det.score(texts)
+            return sum(len(w.ids) for t in texts for w in det.encode(t)[1])
+
+        return encoder
     if name == "wordfreq":
         from benchmarks.detectors import WordfreqRarity
 
@@ -79,14 +90,15 @@ def measure(name: str, docs: list[str], seconds: float) -> dict:
     fn = _engine(name)
     fn(docs[:1])  # lazy loading happens here for unspin
     load = time.perf_counter() - t0
-    done = nbytes = 0
+    done = nbytes = tokens = 0
     t1 = time.perf_counter()
     c1 = time.process_time()
     i = 0
     while True:
         batch = docs[i : i + 16] or docs[:16]
         i = i + 16 if i + 16 < len(docs) else 0
-        fn(batch)
+        n = fn(batch)
+        tokens += n if isinstance(n, int) else 0
         done += len(batch)
         nbytes += sum(len(d.encode("utf-8")) for d in batch)
         cpu = time.process_time() - c1
@@ -94,7 +106,9 @@ def measure(name: str, docs: list[str], seconds: float) -> dict:
             break
     wall = time.perf_counter() - t1
     rss_kb = _peak_rss_kb()
+    extra = {"tokens_per_s": tokens / cpu} if tokens else {}
     return {
+        **extra,
         "engine": name,
         "docs": done,
         "cpu_seconds": round(cpu, 3),
