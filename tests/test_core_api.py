@@ -199,3 +199,25 @@ def test_keyword_signal_leaves_legitimate_uses(analyzer):
     ):
         tokens, _, ids = analyzer.units(text)
         assert find_keywords(text, tokens, ids, analyzer.stats) == []
+
+
+def test_rerank_uses_the_detectors_view_of_each_candidate_in_place(analyzer):
+    from unspin.analyzer import rerank
+    from unspin.report import Alternative, Span
+
+    sp = Span(
+        4, 9, "mobile", "substitution", "phone", 0.9,
+        (Alternative("phone", 0.6), Alternative("cell", 0.3), Alternative("device", 0.1)),
+    )  # fmt: skip
+    # The encoder finds "cell" natural in place (low logit), "phone" odd: cell wins.
+    (out,) = rerank([sp], [np.array([3.0, -4.0, 0.0])], weight=1.0)
+    assert out.original == "cell" and out.alternatives[0].text == "cell"
+    assert abs(sum(a.score for a in out.alternatives) - 1.0) < 1e-9
+    assert rerank([sp], [None], weight=1.0)[0] == sp  # nothing to choose: unchanged
+    text = "The nerve mobile sends signals to the brain through long fibres."
+    span = Span(
+        10, 16, "mobile", "substitution", "phone", 0.9,
+        (Alternative("phone", 0.5), Alternative("cell", 0.5)),
+    )  # fmt: skip
+    (fit,) = analyzer.candidate_fit(text, [span])
+    assert fit.shape == (2,) and fit[1] < fit[0]  # "nerve cell" reads as the original

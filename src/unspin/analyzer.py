@@ -368,13 +368,18 @@ class Analyzer:
 
         units = rows.units
         if units is not None and len(units):
+            listed = units.is_listed()
             for j in range(len(units)):
                 a, b = int(units.tok_start[j]), int(units.tok_end[j])
                 known = bool(rows.known[j])
                 if not (seed[a:b].any() or known) or not (units.alternatives[j] or known):
                     continue
                 inside = q_tok[a:b][is_word[a:b]]
-                score = float(inside.mean()) if len(inside) else 0.0
+                # A listed spun form ("in the event that") was written whole by the spinner:
+                # its strongest word speaks for it. An adjacent pair repaired jointly must
+                # be suspect as a whole.
+                whole = listed[j]
+                score = float(inside.max() if whole else inside.mean()) if len(inside) else 0.0
                 if known:
                     score = max(score, 0.99)
                 out.append(
@@ -467,9 +472,10 @@ def rerank(spans: list[Span], fits: list[np.ndarray | None], weight: float) -> l
             out.append(sp)
             continue
         top = sp.alternatives[: len(fit)]
-        logp = np.log(np.maximum([a.score for a in top], 1e-9)) - weight * fit
+        old = np.array([a.score for a in top])
+        logp = np.log(np.maximum(old, 1e-9)) - weight * fit
         share = np.exp(logp - logp.max())
-        share /= share.sum()
+        share *= old.sum() / share.sum()  # the re-ranked candidates keep their total share
         order = np.argsort(-share, kind="stable")
         alts = tuple(Alternative(top[i].text, float(share[i])) for i in order)
         alts += sp.alternatives[len(fit) :]
@@ -510,7 +516,8 @@ def _evidence(f: np.ndarray, alts: list[tuple[str, float]], score: float) -> str
     bits = [f"the learned detector: written by a spinner (score {score:.2f})"]
     if alts:
         bits.append(
-            f"'{alts[0][0]}' fits the context better (log-likelihood gain {alts[0][1]:.1f})"
+            "candidates from the dictionaries fit the context better "
+            f"(best log-likelihood gain {max(g for _, g in alts):.1f})"
         )
     else:
         bits.append("does not fit its context; no candidate original in the dictionaries")

@@ -116,9 +116,13 @@ class Units:
     tok_end: np.ndarray  # int, one past the last token
     features: np.ndarray  # float (n, len(FEATURES))
     alternatives: list[list[tuple[str, float]]]  # per unit: (original, gain), best first
+    listed: np.ndarray | None = None  # bool: a multi-word spun form listed in the lexicon
 
     def __len__(self) -> int:
         return len(self.tok_start)
+
+    def is_listed(self) -> np.ndarray:
+        return self.listed if self.listed is not None else np.zeros(len(self), dtype=bool)
 
 
 class SubstitutionScorer:
@@ -176,6 +180,7 @@ class SubstitutionScorer:
             np.concatenate([u.tok_end for u in parts]),
             np.vstack([u.features for u in parts]),
             [a for u in parts for a in u.alternatives],
+            np.concatenate([u.is_listed() for u in parts]),
         )
 
     def _joint(
@@ -422,4 +427,4 @@ class SubstitutionScorer:
             f[F["cap_anomaly"]] = bool(is_cap[i] and not sent_start[i])
         starts = np.array([r[0] for r in rows])
         ends = np.array([r[1] for r in rows])
-        return Units(starts, ends, feats, [r[2] for r in rows])
+        return Units(starts, ends, feats, [r[2] for r in rows], np.ones(len(rows), dtype=bool))
