@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 EXTRAS := scan,ray,datatrove,serve,trace,bench,build,dev
 
-.PHONY: setup example test lint data bench chromium
+.PHONY: setup example test lint data bench chromium screenshots
 
 $(VENV)/.installed: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -45,3 +45,7 @@ data: setup
 # (`$(BIN)/pip install torturephrases-estimator`) or the run notes it as skipped.
 bench: setup
 	$(BIN)/unspin eval --update-benchmarks-md
+
+# Refresh the README's screenshots of the review page (the tests write theirs to a temp folder).
+screenshots: setup chromium
+	UNSPIN_SCREENSHOT_DIR=$(CURDIR)/docs $(BIN)/pytest -q tests/test_server_browser.py

@@ -2,7 +2,9 @@
 
 Pastes a spun paragraph, checks the highlights against the API's report, the tooltip, the
 restored and side-by-side views, copy and download, a dropped HTML file, the keyboard and a
-narrow screen, and saves docs/screenshot.png (shown in the README).
+narrow screen, and takes the README's screenshots: into a temporary folder, or into
+$UNSPIN_SCREENSHOT_DIR (`make screenshots` refreshes docs/screenshot*.png that way), so the
+test suite never rewrites tracked files.
 """
 
 from __future__ import annotations
@@ -21,7 +23,6 @@ sync_api = pytest.importorskip("playwright.sync_api")
 from server_util import CLEAN, SPUN, running_server  # noqa: E402
 
 CHROMIUM = os.environ.get("UNSPIN_CHROMIUM", "/usr/bin/chromium")
-DOCS = Path(__file__).resolve().parent.parent / "docs"
 # Flags this machine's headless chromium needs (no sandbox as root, no network chatter).
 CHROMIUM_ARGS = [
     "--headless",
@@ -93,7 +94,15 @@ def api_report(server, text: str) -> dict:
         return c.post("/v1/analyze", json={"text": text}).json()
 
 
-def test_paste_highlight_restore_and_screenshot(page, server):
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory) -> Path:
+    env = os.environ.get("UNSPIN_SCREENSHOT_DIR")
+    d = Path(env) if env else tmp_path_factory.mktemp("screenshots")
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+def test_paste_highlight_restore_and_screenshot(page, server, shots):
     report = api_report(server, SAMPLE)
     assert len(report["spans"]) >= 3
     analyze(page, SAMPLE)
@@ -132,8 +141,8 @@ def test_paste_highlight_restore_and_screenshot(page, server):
     page.mouse.move(0, 0)
     page.locator("#results").scroll_into_view_if_needed()
     marks.nth(0).focus()
-    DOCS.mkdir(exist_ok=True)
-    page.screenshot(path=str(DOCS / "screenshot.png"), full_page=True)
+    page.screenshot(path=str(shots / "screenshot.png"), full_page=True)
+    assert (shots / "screenshot.png").stat().st_size > 10_000
 
     # restored view: exactly the API's restored text, originals highlighted
     page.click("label[for=view-restored]")
@@ -211,7 +220,7 @@ def test_clean_text_and_server_errors_are_shown(page):
     assert "200,000" in page.inner_text("#error")
 
 
-def test_narrow_screen(browser, server):
+def test_narrow_screen(browser, server, shots):
     ctx = browser.new_context(viewport={"width": 360, "height": 740}, reduced_motion="reduce")
     pg = ctx.new_page()
     pg.goto(server.url + "/")
@@ -222,5 +231,5 @@ def test_narrow_screen(browser, server):
         assert overflow <= 0, f"{view} view scrolls sideways by {overflow}px"
     pg.click("label[for=view-spun]")
     pg.evaluate("document.getElementById('toast').classList.remove('show')")
-    pg.screenshot(path=str(DOCS / "screenshot-narrow.png"), full_page=True)
+    pg.screenshot(path=str(shots / "screenshot-narrow.png"), full_page=True)
     ctx.close()
