@@ -15,10 +15,11 @@ import lzma
 import os
 import random
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+
+from unspin.text.inflection import inflect, lemma_guesses
 
 REPO = Path(__file__).resolve().parent.parent
 DICTIONARIES = ("oewn", "ppdb", "moby")
@@ -186,39 +187,6 @@ def _sentence_start(text: str, pos: int) -> bool:
     return i < 0 or text[i] in ".!?"
 
 
-def _inflect(phrase: str, suffix: str) -> str:
-    """Append a plural/-ed/-ing ending naively: to the last word for -s, the first otherwise."""
-    words = phrase.split(" ")
-    k = len(words) - 1 if suffix == "s" else 0
-    w = words[k]
-    if suffix in ("ed", "ing") and w.endswith("e"):
-        w = w[:-1]
-    if suffix == "s" and w.endswith(("s", "x", "z", "ch", "sh")):
-        w += "es"
-    elif suffix == "s" and w.endswith("y") and len(w) > 1 and w[-2] not in "aeiou":
-        w = w[:-1] + "ies"
-    else:
-        w += suffix
-    words[k] = w
-    return " ".join(words)
-
-
-def _lemmas(word: str) -> Iterable[tuple[str, str]]:
-    """(lemma, suffix) guesses for a simple inflected form."""
-    if word.endswith("ies") and len(word) > 4:
-        yield word[:-3] + "y", "s"
-    if word.endswith("es") and len(word) > 4:
-        yield word[:-2], "s"
-    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
-        yield word[:-1], "s"
-    if word.endswith("ed") and len(word) > 4:
-        yield word[:-2], "ed"
-        yield word[:-1], "ed"
-    if word.endswith("ing") and len(word) > 5:
-        yield word[:-3], "ing"
-        yield word[:-3] + "e", "ing"
-
-
 class Spinner:
     """Replaces `rate` of the content words (by phrase, longest match first) with synonyms."""
 
@@ -318,7 +286,7 @@ class Spinner:
         syns = self.dictionary.get(low)
         if syns:
             return _Unit(s, e, 1, tuple(syns), sent_start)
-        for lemma, suffix in _lemmas(low):
+        for lemma, suffix in lemma_guesses(low):
             syns = self.dictionary.get(lemma)
             if syns:
                 return _Unit(s, e, 1, tuple(syns), sent_start, suffix=suffix)
@@ -356,7 +324,7 @@ class Spinner:
             original = text[u.start : u.end]
             syn = rng.choice(u.choices)
             if u.suffix:
-                syn = _inflect(syn, u.suffix)
+                syn = inflect(syn, u.suffix)
             if u.sentence_start and original[0].isupper() and syn[0].islower():
                 syn = syn[0].upper() + syn[1:]
             gap = text[pos : u.start]

@@ -29,6 +29,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from unspin.text.inflection import inflect, lemma_guesses
 from unspin.text.tokens import TOKEN_RE
 
 # Function-word and phrase rewrites seen in the output of common spinning tools.
@@ -203,38 +204,6 @@ def load_tortured(data: Path) -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
-def _inflections(word: str):
-    """(lemma, suffix) guesses for a simple inflected form."""
-    if word.endswith("ies") and len(word) > 4:
-        yield word[:-3] + "y", "s"
-    if word.endswith("es") and len(word) > 4:
-        yield word[:-2], "s"
-    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
-        yield word[:-1], "s"
-    if word.endswith("ed") and len(word) > 4:
-        yield word[:-2], "ed"
-        yield word[:-1], "ed"
-    if word.endswith("ing") and len(word) > 5:
-        yield word[:-3], "ing"
-        yield word[:-3] + "e", "ing"
-
-
-def _inflect(phrase: str, suffix: str) -> str:
-    words = phrase.split(" ")
-    k = len(words) - 1 if suffix == "s" else 0
-    w = words[k]
-    if suffix in ("ed", "ing") and w.endswith("e"):
-        w = w[:-1]
-    if suffix == "s" and w.endswith(("s", "x", "z", "ch", "sh")):
-        w += "es"
-    elif suffix == "s" and w.endswith("y") and len(w) > 1 and w[-2] not in "aeiou":
-        w = w[:-1] + "ies"
-    else:
-        w += suffix
-    words[k] = w
-    return " ".join(words)
-
-
 _WORD = re.compile(r"[A-Za-z]+(?:['\-][A-Za-z]+)*|\d+(?:\.\d+)?")
 
 
@@ -359,11 +328,11 @@ class TrainingSpinner:
         cands = self.synonyms.get(low)
         if cands:
             return self._pick(rng, cands)
-        for lemma, suffix in _inflections(low):
+        for lemma, suffix in lemma_guesses(low):
             cands = self.synonyms.get(lemma)
             if cands:
                 new = self._pick(rng, cands)
-                return _inflect(new, suffix) if new else None
+                return inflect(new, suffix) if new else None
         return None
 
     @staticmethod
