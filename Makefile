@@ -7,16 +7,22 @@ EXTRAS := scan,ray,datatrove,serve,trace,bench,build,dev
 
 .PHONY: setup example test lint data bench chromium screenshots
 
-$(VENV)/.installed: pyproject.toml
+# `make example` needs only the core install (numpy, onnxruntime, tokenizers); `make test`
+# adds every extra (the build extra brings torch's CPU wheel for the quick-build test).
+$(VENV)/.core: pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed: $(VENV)/.core
 	$(BIN)/pip install -q -e ".[$(EXTRAS)]"
 	touch $@
 
 setup: $(VENV)/.installed
 
 # `unspin check` exits 1 when it judges the text spun (a finding, not a failure).
-example: setup
+example: $(VENV)/.core
 	$(BIN)/unspin check examples/spun_article.txt || [ $$? -eq 1 ]
 
 lint: setup
