@@ -78,6 +78,17 @@ def test_unsupported_inputs(analyzer, text, reason):
     assert r.restored == text
 
 
+TOO_SHORT = ["short", "Hello world.", "Utilize counterfeit consciousness now."]
+
+
+@pytest.mark.parametrize("text", TOO_SHORT)
+def test_too_short_texts_are_left_alone(analyzer, text):
+    """Too little to judge: no spans, no rewriting, and a probability of 0 (meaningless)."""
+    r = analyzer.analyze(text)
+    assert r.verdict == "unsupported" and "too short" in r.reason
+    assert r.spans == () and r.restored == text and r.spun_probability == 0.0
+
+
 def test_rejects_non_str(analyzer):
     with pytest.raises(TypeError):
         analyzer.analyze(b"bytes are the caller's job")  # type: ignore[arg-type]

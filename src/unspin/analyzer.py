@@ -218,9 +218,14 @@ class Analyzer:
             for a in find_artifacts(text, glyph_spans, folded)
         ]
         reason = _language_problem(ev)
-        p_doc = self._doc_probability(ev, len(keyword_spans), len(artifacts))
         if reason:
-            return _unsupported(text, ev.words, reason, p_doc, keep=artifacts)
+            return _unsupported(text, ev.words, reason, keep=artifacts)
+        if ev.words < MIN_WORDS:
+            # Too little to judge: nothing flagged, nothing rewritten, no probability.
+            return _unsupported(
+                text, ev.words, f"too short to judge ({ev.words} words; need {MIN_WORDS})"
+            )
+        p_doc = self._doc_probability(ev, len(keyword_spans), len(artifacts))
 
         bar = cal.bar(p_doc, thr, ev.words)
         if two_pass:
@@ -244,12 +249,7 @@ class Analyzer:
         if cal.restoration_weight > 0:
             subs = rerank(subs, self.candidate_fit(folded, subs), cal.restoration_weight)
         spans = _without_overlaps(subs + keywords + artifacts)
-        if ev.words < MIN_WORDS:
-            verdict, reason = (
-                "unsupported",
-                f"too short to judge ({ev.words} words; need {MIN_WORDS})",
-            )
-        elif p_doc >= cal.cutoff(ev.words):
+        if p_doc >= cal.cutoff(ev.words):
             verdict = "spun"
         elif p_doc < cal.clean_cutoff:
             verdict = "clean"
