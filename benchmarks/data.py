@@ -185,22 +185,8 @@ def real_spun_pages(data_dir: Path) -> list[dict]:
 
 
 def web_documents(path: Path) -> list[tuple[str, str]]:
-    """(title, body) of each document of a web-genres file: a `= Title =` line, one paragraph
-    per line, a blank line between documents. The body is the paragraphs joined by newlines."""
-    docs: list[tuple[str, str]] = []
-    title: str | None = None
-    paras: list[str] = []
-    with lzma.open(require(path), "rt", encoding="utf-8") as f:
-        for line in f:
-            line = line.rstrip("\n")
-            if not line.strip():
-                if title is not None and paras:
-                    docs.append((title, "\n".join(paras)))
-                title, paras = None, []
-            elif title is None and line.startswith("= ") and line.endswith(" ="):
-                title = line[2:-2]
-            elif title is not None:
-                paras.append(line)
-    if title is not None and paras:
-        docs.append((title, "\n".join(paras)))
-    return docs
+    """(title, body) of each document of a web-genres file (the shared `= Title =` format,
+    read by unspin.build.corpus.articles); the body is the paragraphs joined by newlines."""
+    from unspin.build.corpus import articles
+
+    return [(title, "\n".join(paras)) for title, paras in articles(require(path))]

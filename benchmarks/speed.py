@@ -49,8 +49,7 @@ def _engine(name: str):
         det = unspin.Analyzer().detector
 
         def encoder(texts: list[str]) -> int:
-            det.score(texts)
-            return sum(len(w.ids) for t in texts for w in det.encode(t)[1])
+            return sum(ws.subwords for ws in det.score(texts))
 
         return encoder
     if name == "wordfreq":

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from unspin.build.sources import oewn_lemmas, oewn_synsets, ppdb_pairs
 from unspin.text.inflection import inflect, lemma_guesses
 
 REPO = Path(__file__).resolve().parent.parent
@@ -103,30 +104,18 @@ def _load_one(name: str, data_dir: str) -> dict[str, tuple[str, ...]]:
     root = Path(data_dir)
     acc: dict[str, dict[str, None]] = {}
     if name == "oewn":
-        members: dict[str, list[str]] = {}
-        with open(root / "oewn" / "oewn_synsets.tsv", encoding="utf-8") as f:
-            next(f)
-            for line in f:
-                cols = line.split("\t", 4)
-                members[cols[0]] = cols[3].split("|")
-        with open(root / "oewn" / "oewn_lemmas.tsv", encoding="utf-8") as f:
-            next(f)
-            for line in f:
-                lemma, _pos, ids = line.rstrip("\n").split("\t")
-                if not _ALPHA_PHRASE.match(lemma):
-                    continue
-                for sid in ids.split("|"):
-                    for m in members.get(sid, ()):
-                        _add(acc, lemma, m)
+        members = {k: v.members for k, v in oewn_synsets(root).items()}
+        for lemma, ids in oewn_lemmas(root):
+            if not _ALPHA_PHRASE.match(lemma):
+                continue
+            for sid in ids:
+                for m in members.get(sid, ()):
+                    _add(acc, lemma, m)
     elif name == "ppdb":
-        path = root / "ppdb-lexical" / "ppdb-1.0-xxxl-lexical.extended.synonyms.uniquepairs.xz"
-        with lzma.open(path, "rt", encoding="utf-8") as f:
-            for line in f:
-                parts = line.rstrip("\n").split("\t")
-                if len(parts) != 2 or not (parts[0].isalpha() and parts[1].isalpha()):
-                    continue
-                _add(acc, parts[0], parts[1])
-                _add(acc, parts[1], parts[0])
+        for a, b in ppdb_pairs(root):
+            if a.isalpha() and b.isalpha():
+                _add(acc, a, b)
+                _add(acc, b, a)
     elif name == "moby":
         path = root / "moby-thesaurus" / "mthesaur.txt.xz"
         with lzma.open(path, "rt", encoding="ascii", errors="replace", newline=None) as f:

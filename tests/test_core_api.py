@@ -232,3 +232,8 @@ def test_rerank_uses_the_detectors_view_of_each_candidate_in_place(analyzer):
     )  # fmt: skip
     (fit,) = analyzer.candidate_fit(text, [span])
     assert fit.shape == (2,) and fit[1] < fit[0]  # "nerve cell" reads as the original
+
+
+def test_unknown_device_is_refused():
+    with pytest.raises(ValueError, match="device"):
+        unspin.Analyzer(device="gpu")

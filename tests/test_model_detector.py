@@ -59,6 +59,7 @@ def test_scores_do_not_depend_on_the_other_texts(detector):
         assert ws.words == alone.words
         np.testing.assert_array_equal(ws.logits, alone.logits)
     assert len(together[2].logits) == len(words_of(texts[2]))
+    assert together[2].subwords == sum(len(w.ids) for w in detector.encode(texts[2])[1])
     assert detector.score([""])[0].logits.shape == (0,)
 
 

@@ -37,18 +37,16 @@ from unspin.verdict import Calibration, Model, WordEvidence, sigmoid
 MIN_WORDS = 8
 TWO_PASS_CHARS = 1_000_000
 BLOCK_CHARS = 20_000
-REQUIRED = (
+STATS_FILES = (
     "vocab.txt",
     "unigrams.npy",
     "bigrams.keys.npy",
     "trigrams.keys.npy",
     "lexicon.offsets.npy",
     "phrases.tsv.gz",
-    "model.json",
-    "detector.onnx",
-    "tokenizer.json",
-    "verdict.json",
 )
+REQUIRED = (*STATS_FILES, "model.json", "detector.onnx", "tokenizer.json", "verdict.json")
+DEVICES = ("auto", "cpu", "cuda")
 BATCH_TEXTS = 64  # texts whose words the encoder scores in one pooled batch
 RERANK_TOP = 3  # candidates of a flagged span tried in place by the encoder
 RERANK_CHARS = 120  # context on each side of the span when a candidate is tried
@@ -97,6 +95,8 @@ class Analyzer:
         data_dir: Path | None = None,
         device: str = "auto",
     ) -> None:
+        if device not in DEVICES:
+            raise ValueError(f"device must be one of {', '.join(DEVICES)}, not {device!r}")
         self.data_dir = Path(data_dir) if data_dir else ARTIFACT_DIR
         self.dictionaries = tuple(dictionaries)
         self._threshold = threshold
@@ -113,7 +113,7 @@ class Analyzer:
 
     @cached_property
     def stats(self) -> Stats:
-        self._check(REQUIRED[:-1])
+        self._check(STATS_FILES)
         return Stats(self.data_dir)
 
     @cached_property
@@ -128,7 +128,7 @@ class Analyzer:
 
     @cached_property
     def model(self) -> Model:
-        self._check(REQUIRED[:7])
+        self._check(("model.json",))
         try:
             return Model.load(self.data_dir / "model.json")
         except (ValueError, KeyError) as exc:
@@ -140,7 +140,7 @@ class Analyzer:
 
     @cached_property
     def calibration(self) -> Calibration:
-        self._check()
+        self._check()  # loaded first by every analysis: one message lists all that is missing
         try:
             return Calibration.load(self.data_dir / "verdict.json")
         except (ValueError, KeyError) as exc:

@@ -16,30 +16,33 @@ DEV_PART = "enwiki2014slice_part05.txt.xz"
 DEV_ARTICLES = 3000
 
 
-def _articles(path: Path) -> Iterator[list[str]]:
+def articles(path: Path) -> Iterator[tuple[str, list[str]]]:
+    """(title, paragraphs) of each document of an xz file in the shared format: a `= Title =`
+    line, then one paragraph per line (the enwiki slices and the web-genres files)."""
     with lzma.open(path, "rt", encoding="utf-8") as f:
-        article: list[str] = []
+        title: str | None = None
+        paragraphs: list[str] = []
         for line in f:
             line = line.rstrip("\n")
             if line.startswith("= ") and line.endswith(" ="):
-                if article:
-                    yield article
-                article = []
+                if paragraphs:
+                    yield title or "", paragraphs
+                title, paragraphs = line[2:-2], []
             elif line:
-                article.append(line)
-        if article:
-            yield article
+                paragraphs.append(line)
+        if paragraphs:
+            yield title or "", paragraphs
 
 
 def _count_articles(path: Path) -> int:
-    return sum(1 for _ in _articles(path))
+    return sum(1 for _ in articles(path))
 
 
 def counting_paragraphs(data_dir: Path, part: str) -> Iterator[str]:
     """Paragraphs of one part used for statistics (dev articles excluded)."""
     path = data_dir / "enwiki-slices" / part
     limit = _count_articles(path) - DEV_ARTICLES if part == DEV_PART else None
-    for i, article in enumerate(_articles(path)):
+    for i, (_, article) in enumerate(articles(path)):
         if limit is not None and i >= limit:
             return
         yield from article
@@ -48,5 +51,5 @@ def counting_paragraphs(data_dir: Path, part: str) -> Iterator[str]:
 def dev_paragraphs(data_dir: Path, min_words: int = 30) -> list[str]:
     """Clean paragraphs never counted: for training and tuning the classifiers."""
     path = data_dir / "enwiki-slices" / DEV_PART
-    articles = list(_articles(path))[-DEV_ARTICLES:]
-    return [p for a in articles for p in a if len(p.split()) >= min_words]
+    dev = [paragraphs for _, paragraphs in articles(path)][-DEV_ARTICLES:]
+    return [p for a in dev for p in a if len(p.split()) >= min_words]

