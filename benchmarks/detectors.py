@@ -36,15 +36,17 @@ def no_moby_sources() -> tuple[str, ...]:
 
 
 class UnspinDetector:
-    def __init__(self, dictionaries: tuple[str, ...] | None = None) -> None:
+    def __init__(self, dictionaries: tuple[str, ...] | None = None, screen: bool = True) -> None:
         import unspin
 
         self.dictionaries = dictionaries
         self.name = "unspin" if dictionaries is None else "unspin (no Moby)"
+        if not screen:
+            self.name += ", slow path (no screen)"
         self.analyzer = (
-            unspin.Analyzer()
+            unspin.Analyzer(screen=screen)
             if dictionaries is None
-            else unspin.Analyzer(dictionaries=dictionaries)
+            else unspin.Analyzer(dictionaries=dictionaries, screen=screen)
         )
 
     def __call__(self, texts: Sequence[str]) -> list[Pred]:

@@ -66,6 +66,9 @@ class Config:
         return 0.5 if self.small else 20.0
 
 
+FULL_PATH = ":full"
+# Sets measured twice, with and without the cascade's screen: its accuracy cost.
+CASCADE_SETS = ("real-dev", "clean-web", "spun-cross-dict-20", "spun-cross-dict-20-docs")
 PEER_SETS = {
     "wordfreq": None,  # every set
     "torturephrases": (
@@ -122,11 +125,16 @@ class Harness:
         return self.sets[name]
 
     def detector(self, key: str) -> Callable:
+        """A detector by key; unspin's keys take FULL_PATH ("default:full") for the slow
+        path without the cascade's screen."""
         if key not in self._detectors:
-            if key == "default":
-                self._detectors[key] = detectors.UnspinDetector()
-            elif key == "no-moby":
-                self._detectors[key] = detectors.UnspinDetector(detectors.no_moby_sources())
+            base, _, path = key.partition(":")
+            screen = path != "full"
+            if base == "default":
+                self._detectors[key] = detectors.UnspinDetector(screen=screen)
+            elif base == "no-moby":
+                dicts = detectors.no_moby_sources()
+                self._detectors[key] = detectors.UnspinDetector(dicts, screen=screen)
             elif key == "wordfreq":
                 self._detectors[key] = detectors.WordfreqRarity()
             elif key == "torturephrases":
@@ -151,15 +159,16 @@ class Harness:
         return self.preds[ck][: len(docs)]
 
     # -- unspin ---------------------------------------------------------------------------------
-    def evaluate(self, name: str) -> dict:
+    def evaluate(self, name: str, full_path: bool = False) -> dict:
+        """unspin's metrics on one set (with `full_path`: the slow path, no screen)."""
         es = self.get_set(name)
         if es.info.get("skipped"):
             return {"skipped": es.info["skipped"], "docs": 0, "info": es.info}
-        det = es.detector
+        det = es.detector + (FULL_PATH if full_path else "")
         preds = self.predict(det, name)
         det_name = self.detector(det).name  # type: ignore[attr-defined]
         res: dict = {"detector": det_name, "docs": len(es.docs), "info": es.info}
-        if det == "no-moby":
+        if es.detector == "no-moby":
             res["detector_dictionaries"] = list(detectors.no_moby_sources())
         if name in CLEAN_SETS:
             res["clean"] = metrics.clean_metrics(es.docs, preds)
@@ -274,7 +283,7 @@ class Harness:
     def measure_speed(self) -> dict:
         docs = self.builder.documents(self.cfg.speed_docs)
         sizes = [len(d.encode("utf-8")) for d in docs]
-        engines = speed.ENGINES if self.cfg.peers else ("unspin", "unspin-encoder")
+        engines = speed.ENGINES if self.cfg.peers else ("unspin", "unspin-full", "unspin-encoder")
         out: dict = {
             "docs": len(docs),
             "mean_doc_bytes": sum(sizes) / max(len(sizes), 1),
@@ -331,6 +340,10 @@ class Harness:
             results["meta"]["spun_cutoff"] = getattr(model, "spun_cutoff", None)
         except Exception:  # noqa: BLE001 - only decorates the plots
             results["meta"]["spun_cutoff"] = None
+        self.log("running unspin's slow path (no screen) for the cascade's accuracy cost")
+        results["cascade"] = {
+            name: self.evaluate(name, full_path=True) for name in CASCADE_SETS if name in cfg.sets
+        }
         if cfg.peers:
             self.log("running peers")
             results["peers"] = {k: self.evaluate_peer(k) for k in PEER_SETS}

@@ -379,6 +379,7 @@ def _speed(results: dict) -> str:
             f"| {e} | {_n(r['docs_per_s'], 1)} | {_n(r['mb_per_s'], 3)} | {_n(r['load_s'], 2)} | "
             f"{_n(r['peak_rss_mb'], 0)} | {ratio} |"
         )
+    out += _cascade(results)
     enc = s["engines"].get("unspin-encoder", {})
     if enc.get("tokens_per_s"):
         out += [
@@ -394,6 +395,42 @@ def _speed(results: dict) -> str:
             f"median {c['median_s']:.2f} s (runs: {', '.join(f'{t:.2f}' for t in c['runs_s'])}).",
         ]
     return "\n".join(out)
+
+
+CASCADE_ROWS = (
+    ("real-dev", "word_spinner pages judged spun", ("by_kind", "word_spinner", "judged_spun")),
+    ("real-dev", "word_spinner swap recall", ("swaps", "word_spinner", "swap_recall")),
+    ("real-dev", "originals judged spun", ("originals", "judged_spun")),
+    ("clean-web", "false flags / 1k words", ("clean", "false_flags_per_1k_words")),
+    ("clean-web", "judged spun", ("clean", "judged_spun")),
+    ("spun-cross-dict-20", "AUROC (vs clean-wiki)", ("document", "auroc")),
+    ("spun-cross-dict-20", "judged spun", ("judged_spun",)),
+    ("spun-cross-dict-20-docs", "AUROC (vs clean-wiki-docs)", ("document", "auroc")),
+    ("spun-cross-dict-20-docs", "judged spun", ("judged_spun",)),
+)
+
+
+def _cascade(results: dict) -> list[str]:
+    """The screen's accuracy cost: the default (cascade) against the slow path."""
+    slow = results.get("cascade") or {}
+    fast = results["results"]
+    rows = []
+    for name, label, path in CASCADE_ROWS:
+        a, b = _get(fast.get(name, {}), *path), _get(slow.get(name, {}), *path)
+        if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+            rows.append(f"| {name} | {label} | {_n(a)} | {_n(b)} | {_n(a - b)} |")
+    if not rows:
+        return []
+    return [
+        "",
+        "The cascade's accuracy cost: the same sets through the default analysis (the screen "
+        "clears what it can) and the slow path (`Analyzer(screen=False)`, every text through "
+        "the full detector), in the same run.",
+        "",
+        "| set | measure | default (cascade) | slow path | difference |",
+        "|---|---|---|---|---|",
+        *rows,
+    ]
 
 
 def render(results: dict) -> dict[str, str]:

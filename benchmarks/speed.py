@@ -19,6 +19,7 @@ from pathlib import Path
 
 ENGINES = (
     "unspin",
+    "unspin-full",
     "unspin-encoder",
     "wordfreq",
     "torturephrases",
@@ -43,6 +44,11 @@ def _engine(name: str):
 
         a = unspin.Analyzer()
         return lambda texts: a.analyze_many(texts)
+    if name == "unspin-full":  # the slow path: every text through the full detector
+        import unspin
+
+        slow = unspin.Analyzer(screen=False)
+        return lambda texts: slow.analyze_many(texts)
     if name == "unspin-encoder":  # the learned detector alone; returns the sub-words it read
         import unspin
 

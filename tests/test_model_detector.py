@@ -59,14 +59,17 @@ def test_scores_do_not_depend_on_the_other_texts(detector):
         assert ws.words == alone.words
         np.testing.assert_array_equal(ws.logits, alone.logits)
     assert len(together[2].logits) == len(words_of(texts[2]))
-    assert together[2].subwords == sum(len(w.ids) for w in detector.encode(texts[2])[1])
+    assert together[2].subwords == sum(
+        len(w.ids) for w in detector.windows(detector.encode(texts[2]))
+    )
     assert detector.score([""])[0].logits.shape == (0,)
 
 
 def test_long_text_words_have_context_on_both_sides(detector):
     """Each word of a long text is scored by a window where at least `margin` sub-words
     stand on either side of it (except at the text's own edges)."""
-    words, wins = detector.encode((TRICKY + " ") * 12)
+    enc = detector.encode((TRICKY + " ") * 12)
+    words, wins = enc.words, detector.windows(enc)
     assert len(wins) > 3
     for k, w in enumerate(wins):
         if k > 0:
@@ -81,12 +84,13 @@ TORCH = importlib.util.find_spec("torch") is not None and shared_data_dir().is_d
 
 @pytest.mark.skipif(not TORCH, reason="needs the build extra (torch) and ../shared/data")
 def test_quick_build_exports_onnx_equal_to_torch(tmp_path: Path):
-    """`python -m unspin.build detector calibration --quick` trains a tiny detector, the
-    same bytes twice; its fp32 ONNX export gives torch's logits, the int8 one stays close."""
+    """`python -m unspin.build detector screen calibration --quick` trains a tiny detector
+    and screen, the same bytes twice; its fp32 ONNX export gives torch's logits, the int8
+    one stays close."""
 
     def quick_build(out: Path) -> None:
         r = subprocess.run(
-            [sys.executable, "-m", "unspin.build", "detector", "calibration", "--quick"]
+            [sys.executable, "-m", "unspin.build", "detector", "screen", "calibration", "--quick"]
             + ["--out", str(out)],
             capture_output=True,
             text=True,
@@ -97,7 +101,11 @@ def test_quick_build_exports_onnx_equal_to_torch(tmp_path: Path):
     out, again = tmp_path / "art", tmp_path / "again"
     quick_build(out)
     quick_build(again)
-    for name in ("detector.onnx", "verdict.json"):  # deterministic: same seed, same threads
+    for name in (
+        "detector.onnx",
+        "screen.onnx",
+        "verdict.json",
+    ):  # deterministic: same seed, same threads
         assert (out / name).read_bytes() == (again / name).read_bytes(), name
     import onnxruntime as ort
     import torch
@@ -109,7 +117,7 @@ def test_quick_build_exports_onnx_equal_to_torch(tmp_path: Path):
     model.load_state_dict(torch.load(ckpt / "detector.pt", map_location="cpu"))
     model.eval()
     det = WordDetector(out)
-    wins = det.encode(TRICKY)[1]
+    wins = det.windows(det.encode(TRICKY))
     ids, mask = pad_batch(wins)
     with torch.no_grad():
         ref = model(torch.from_numpy(ids), torch.from_numpy(mask)).numpy()

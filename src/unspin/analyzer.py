@@ -19,19 +19,21 @@ from pathlib import Path
 import numpy as np
 
 from unspin.errors import DataError
-from unspin.model.detector import WordDetector, WordScores
+from unspin.model.detector import WordDetector, WordScores, providers
+from unspin.model.encoding import Encoded
+from unspin.model.screen import SCREEN_FILE, Screen, capitals_mid_sentence, screen_features
 from unspin.report import Alternative, Report, Span
 from unspin.resources.lexicon import ALL_SOURCES, Lexicon
 from unspin.resources.paths import ARTIFACT_DIR
 from unspin.resources.stats import Stats
 from unspin.restoration import apply_spans, match_case
 from unspin.signals.artifacts import find_artifacts
-from unspin.signals.keywords import STRONG_KEYWORD, find_keywords
+from unspin.signals.keywords import MARKER_RE, STRONG_KEYWORD, find_keywords
 from unspin.signals.lm import LanguageModel
 from unspin.signals.replaced import WORD_FEATURES, word_features
 from unspin.signals.substitution import FEATURES, SubstitutionScorer
 from unspin.text.normalize import fold_homoglyphs
-from unspin.text.tokens import SENTENCE_END, TOKEN_RE, Token
+from unspin.text.tokens import SENTENCE_END, TOKEN_RE, Token, norm_token
 from unspin.verdict import Calibration, Model, WordEvidence, sigmoid
 
 MIN_WORDS = 8
@@ -45,11 +47,19 @@ STATS_FILES = (
     "lexicon.offsets.npy",
     "phrases.tsv.gz",
 )
-REQUIRED = (*STATS_FILES, "model.json", "detector.onnx", "tokenizer.json", "verdict.json")
+REQUIRED = (
+    *STATS_FILES,
+    "model.json",
+    "detector.onnx",
+    "tokenizer.json",
+    SCREEN_FILE,
+    "verdict.json",
+)
 DEVICES = ("auto", "cpu", "cuda")
 BATCH_TEXTS = 64  # texts whose words the encoder scores in one pooled batch
 RERANK_TOP = 3  # candidates of a flagged span tried in place by the encoder
 RERANK_CHARS = 120  # context on each side of the span when a candidate is tried
+KEYWORD_CONTEXT = 120  # characters around a query marker the screen's keyword check reads
 _F = {k: i for i, k in enumerate(FEATURES)}
 _W = {k: i for i, k in enumerate(WORD_FEATURES)}
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
@@ -85,7 +95,10 @@ class Analyzer:
     `dictionaries` restricts the reverse thesaurus to some sources (oewn, ppdb, moby, pps,
     template); `threshold` is the word score needed to flag a span (0-1, default tuned);
     `device` runs the learned detector on "cpu", "cuda" or, by default, CUDA when
-    onnxruntime has it and the CPU otherwise.
+    onnxruntime has it and the CPU otherwise. `screen` (default on) lets the cascade's
+    first stage clear texts as clean without the full detector (model/screen.py); off,
+    every supported text gets the full analysis (slower; the same reports except for
+    the texts the screen would have cleared).
     """
 
     def __init__(
@@ -94,6 +107,7 @@ class Analyzer:
         dictionaries: tuple[str, ...] = ALL_SOURCES,
         data_dir: Path | None = None,
         device: str = "auto",
+        screen: bool = True,
     ) -> None:
         if device not in DEVICES:
             raise ValueError(f"device must be one of {', '.join(DEVICES)}, not {device!r}")
@@ -101,6 +115,7 @@ class Analyzer:
         self.dictionaries = tuple(dictionaries)
         self._threshold = threshold
         self.device = device
+        self.use_screen = bool(screen)
         Lexicon(self.data_dir, self.dictionaries)  # validate names early
 
     # -- lazily loaded resources -----------------------------------------------------------
@@ -139,6 +154,10 @@ class Analyzer:
         return WordDetector(self.data_dir, device=self.device)
 
     @cached_property
+    def screener(self) -> Screen:
+        return Screen(self.data_dir, providers(self.device))
+
+    @cached_property
     def calibration(self) -> Calibration:
         self._check()  # loaded first by every analysis: one message lists all that is missing
         try:
@@ -164,27 +183,105 @@ class Analyzer:
             yield from self._analyze_chunk(chunk, threshold)
 
     def _analyze_chunk(self, texts: list[str], threshold: float | None) -> list[Report]:
+        """The cascade: every text is encoded once and screened; only the texts the screen
+        cannot clear reach the full detector, in one pooled batch."""
         for t in texts:
             if not isinstance(t, str):
                 raise TypeError(f"analyze() needs str, not {type(t).__name__}")
-        todo: dict[int, tuple[str, list]] = {}
         out: list[Report | None] = [None] * len(texts)
+        full: list[tuple[int, str, list[Span], Encoded, float | None]] = []
         for i, text in enumerate(texts):
             if not text.strip():
                 out[i] = _unsupported(text, 0, "empty text")
             elif len(_CONTROL.findall(text[:100_000])) > 8:
                 out[i] = _unsupported(text, 0, "looks like binary data, not text")
             else:
-                todo[i] = fold_homoglyphs(text)
-        if todo:
-            scores = self.detector.score([folded for folded, _ in todo.values()])
-            for (i, (folded, glyphs)), ws in zip(todo.items(), scores):
-                out[i] = self._analyze(texts[i], folded, glyphs, ws, threshold)
+                folded, glyphs = fold_homoglyphs(text)
+                enc = self.detector.encode(folded)
+                artifacts = self._artifacts(text, folded, glyphs)
+                out[i], p_screen = self.screen(text, folded, enc, artifacts)
+                if out[i] is None:
+                    full.append((i, folded, artifacts, enc, p_screen))
+        if full:
+            scores = self.detector.score([], [f[3] for f in full])
+            for (i, folded, artifacts, _, p_screen), ws in zip(full, scores):
+                out[i] = self._analyze(texts[i], folded, artifacts, ws, threshold, p_screen)
         return out  # type: ignore[return-value]
 
+    def screen(
+        self, text: str, folded: str, enc: Encoded, artifacts: list[Span]
+    ) -> tuple[Report | None, float | None]:
+        """The first stage: a report for a text that needs no more (unsupported, or cleared
+        as clean by the screen), else None; and the screen's probability (NaN if off)."""
+        words = [folded[s:e] for s, e in enc.words if folded[s].isalpha()]
+        ev = WordEvidence()
+        ev.add_words(words)
+        reason = _language_problem(ev)
+        if reason:
+            return _unsupported(text, ev.words, reason, keep=artifacts), None
+        if ev.words < MIN_WORDS:
+            # Too little to judge: nothing flagged, nothing rewritten, no probability.
+            reason = f"too short to judge ({ev.words} words; need {MIN_WORDS})"
+            return _unsupported(text, ev.words, reason), None
+        if not self.use_screen:
+            return None, None
+        cal = self.calibration
+        logits = self.screener.word_logits(enc)
+        cap_mid = capitals_mid_sentence(folded, enc, self.stats.capitals, self.stats.index)
+        p = cal.screen_probability(screen_features(logits, cap_mid))
+        # What the screen cannot see goes on too: artifacts, pasted keywords, fingerprints.
+        if (
+            p >= cal.screen_bar(ev.words)
+            or artifacts
+            or self._keyword_suspect(folded)
+            or self.lexicon.has_fingerprint([w.lower() for w in words])
+        ):
+            return None, p
+        signals = {"screen": p, "keywords": 0.0, "artifacts": 0.0}
+        return Report(p, "clean", (), text, "en", ev.words, "", signals), p
+
+    def _keyword_suspect(self, text: str) -> bool:
+        """Whether a pasted keyword may be in the text: the keyword rule run on the words
+        around each query marker (the full path then judges the whole text)."""
+        end = -1
+        for m in MARKER_RE.finditer(text):
+            if m.start() < end:
+                continue
+            a, end = max(0, m.start() - KEYWORD_CONTEXT), m.end() + KEYWORD_CONTEXT
+            tokens = [Token(t.group(), t.start(), t.end()) for t in TOKEN_RE.finditer(text, a, end)]
+            if find_keywords(text, tokens, self._ids(tokens), self.stats):
+                return True
+        return False
+
+    def _ids(self, tokens: list[Token]) -> np.ndarray:
+        get = self.stats.index.get
+        return np.fromiter((get(norm_token(t.text), 0) for t in tokens), np.int64, len(tokens))
+
+    def _artifacts(self, text: str, folded: str, glyph_spans) -> list[Span]:
+        return [
+            Span(
+                a.start,
+                a.end,
+                text[a.start : a.end],
+                "artifact",
+                a.original,
+                0.99,
+                (Alternative(a.original, 0.99),),
+                a.evidence,
+            )
+            for a in find_artifacts(text, glyph_spans, folded)
+        ]
+
     def _analyze(
-        self, text: str, folded: str, glyph_spans, ws: WordScores, threshold: float | None
+        self,
+        text: str,
+        folded: str,
+        artifacts: list[Span],
+        ws: WordScores,
+        threshold: float | None,
+        p_screen: float | None,
     ) -> Report:
+        """The full path for a supported text the screen did not clear."""
         cal = self.calibration
         thr = (
             cal.threshold
@@ -202,28 +299,6 @@ class Analyzer:
         for base, end in _blocks(folded):
             self._block(
                 folded, base, end, ws, starts, ev, None if two_pass else cands, keyword_spans, thr
-            )
-
-        artifacts = [
-            Span(
-                a.start,
-                a.end,
-                text[a.start : a.end],
-                "artifact",
-                a.original,
-                0.99,
-                (Alternative(a.original, 0.99),),
-                a.evidence,
-            )
-            for a in find_artifacts(text, glyph_spans, folded)
-        ]
-        reason = _language_problem(ev)
-        if reason:
-            return _unsupported(text, ev.words, reason, keep=artifacts)
-        if ev.words < MIN_WORDS:
-            # Too little to judge: nothing flagged, nothing rewritten, no probability.
-            return _unsupported(
-                text, ev.words, f"too short to judge ({ev.words} words; need {MIN_WORDS})"
             )
         p_doc = self._doc_probability(ev, len(keyword_spans), len(artifacts))
 
@@ -262,8 +337,8 @@ class Analyzer:
             restored=apply_spans(text, spans) if spans else text,
             language="en",
             words=ev.words,
-            reason=reason,
             signals={
+                **({} if p_screen is None else {"screen": p_screen}),
                 "units": ev.n,
                 "flag_share": ev.over[0] / max(ev.n, 1),
                 "keywords": len(keyword_spans),

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from unspin.model.screen import SCREEN_FEATURES
 from unspin.signals.stopwords import STOPWORDS
 from unspin.signals.substitution import FEATURES
 
@@ -209,6 +210,10 @@ class Calibration:
     long_cutoff: float  # ... for texts of LONG_WORDS words or more
     clean_cutoff: float  # ... below which it is "clean" (between: "uncertain")
     restoration_weight: float = 0.0  # weight of the encoder's view when ranking candidates
+    # The cascade (model/screen.py): weights over SCREEN_FEATURES, and the screen
+    # probability under which a short / long text is cleared as clean (0: never).
+    screen_weights: np.ndarray | None = None
+    screen_bars: tuple[float, float] = (0.0, 0.0)
     meta: dict = field(default_factory=dict)
 
     def word_scores(self, X: np.ndarray) -> np.ndarray:
@@ -228,6 +233,15 @@ class Calibration:
     def doc_probability(self, feats: np.ndarray) -> float:
         return float(sigmoid(feats @ self.doc_weights))
 
+    def screen_probability(self, feats: np.ndarray) -> float:
+        if self.screen_weights is None:
+            return 1.0
+        return float(sigmoid(feats @ self.screen_weights))
+
+    def screen_bar(self, words: int) -> float:
+        """Screen probability under which a text is cleared without the full detector."""
+        return self.screen_bars[1] if words >= LONG_WORDS else self.screen_bars[0]
+
     @classmethod
     def load(cls, path: Path) -> Calibration:
         d = json.loads(path.read_text())
@@ -240,6 +254,8 @@ class Calibration:
             d["long_cutoff"],
             d["clean_cutoff"],
             d.get("restoration_weight", 0.0),
+            np.array(d["screen"]["weights"], dtype=float) if "screen" in d else None,
+            tuple(d["screen"]["bars"]) if "screen" in d else (0.0, 0.0),
             d.get("meta", {}),
         )
 
@@ -255,6 +271,17 @@ class Calibration:
                 "long_cutoff": self.long_cutoff,
                 "clean_cutoff": self.clean_cutoff,
                 "restoration_weight": self.restoration_weight,
+                **(
+                    {}
+                    if self.screen_weights is None
+                    else {
+                        "screen": {
+                            "features": list(SCREEN_FEATURES),
+                            "weights": _rounded(self.screen_weights),
+                            "bars": [round(float(b), 6) for b in self.screen_bars],
+                        }
+                    }
+                ),
                 "meta": self.meta,
             },
             indent=1,

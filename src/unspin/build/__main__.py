@@ -1,9 +1,9 @@
 """`python -m unspin.build [STEP...]`: rebuild shipped artifacts from ../shared/data.
 
-The detector step fine-tunes the encoder (the `build` extra: torch, transformers, the pinned
-weights package); every step is deterministic for a fixed seed and thread count. `--quick`
-builds everything small and fast into a separate folder (for the tests), never over the
-shipped artifacts.
+The detector step fine-tunes the encoder and the screen step trains its small student (the
+`build` extra: torch, transformers, the pinned weights package); every step is
+deterministic for a fixed seed and thread count. `--quick` builds everything small and fast
+into a separate folder (for the tests), never over the shipped artifacts.
 """
 
 from __future__ import annotations
@@ -16,7 +16,17 @@ from pathlib import Path
 
 from unspin.resources.paths import ARTIFACT_DIR, shared_data_dir
 
-STEPS = ("ngrams", "lexicon", "embeddings", "model", "trace_lexicon", "detector", "calibration")
+STEPS = (
+    "ngrams",
+    "lexicon",
+    "embeddings",
+    "model",
+    "trace_lexicon",
+    "detector",
+    "screen",
+    "calibration",
+)
+QUICK_STEPS = ("detector", "screen", "calibration")  # the steps with a quick mode
 
 
 def main() -> int:
@@ -25,7 +35,7 @@ def main() -> int:
     p.add_argument(
         "--quick",
         action="store_true",
-        help="a tiny detector and calibration (minutes) written to --out; for the tests",
+        help="a tiny detector, screen and calibration (minutes) written to --out; for the tests",
     )
     p.add_argument(
         "--out", type=Path, default=None, help="artifact folder (default: the package's)"
@@ -50,7 +60,7 @@ def main() -> int:
         t0 = time.time()
         print(f"building {step} ...", file=sys.stderr)
         module = __import__(f"unspin.build.{step}", fromlist=["build"])
-        if step in ("detector", "calibration"):
+        if step in QUICK_STEPS:
             module.build(data, out, quick=args.quick)
         else:
             module.build(data, out)

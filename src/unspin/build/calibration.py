@@ -13,6 +13,9 @@ text once clean and once spun by the training spinner at 5-45%, as paragraphs an
 - Spun cutoffs: at most 0.25% of clean calibration texts (short and long separately) judged
   spun. Strict bar: at most 1 false flag per STRICT_WORDS clean words. Bar in documents
   judged spun: best F0.5 on spun texts.
+- Screen (the cascade's first stage, model/screen.py): logistic regression over the
+  student's SCREEN_FEATURES; it clears a text only under a bar that lets through all but
+  SCREEN_LOSS of the spun texts the full path does not call clean.
 """
 
 from __future__ import annotations
@@ -25,10 +28,15 @@ import numpy as np
 
 from unspin.build.detector import SEED, make_spinner, paragraph_shares
 from unspin.build.model import fit_logistic
+from unspin.model.screen import capitals_mid_sentence, screen_features
 from unspin.signals.replaced import NGRAM_FEATURES, WORD_FEATURES
 from unspin.verdict import LONG_WORDS, Calibration, WordEvidence, sigmoid
 
 STRICT_WORDS = 10_000
+SCREEN_LOSS = (
+    0.005  # share of the texts the full path does not call clean that the screen may clear
+)
+CLEAN_CUTOFF = 0.2  # spun_probability under which the verdict is "clean"
 N_WIKI = 600
 N_WEB = 900
 N_DOCS = 300
@@ -69,14 +77,17 @@ def collect(analyzer, texts: list[str], spinner) -> list[dict]:
         s = spinner.spin(t, rate=random.Random(f"{SEED}{t}").uniform(0.05, 0.45))
         items.append((s.text, s.spans, s.rewrites))
     out = []
+    stats = analyzer.stats
     for b in range(0, len(items), 64):
         chunk = items[b : b + 64]
-        scores = analyzer.detector.score([t for t, _, _ in chunk])
-        for (text, spans, rewrites), ws in zip(chunk, scores):
+        encs = [analyzer.detector.encode(t) for t, _, _ in chunk]
+        scores = analyzer.detector.score([], encs)
+        for (text, spans, rewrites), enc, ws in zip(chunk, encs, scores):
             starts = [s for s, _ in ws.words]
             rows = analyzer.word_rows(text, 0, len(text), ws, starts)
             if not len(rows.word_tok):
                 continue
+            cap_mid = capitals_mid_sentence(text, enc, stats.capitals, stats.index)
             out.append(
                 dict(
                     rows=rows,
@@ -85,9 +96,39 @@ def collect(analyzer, texts: list[str], spinner) -> list[dict]:
                     words=len(rows.word_tok),
                     text=text,
                     rewrites=rewrites,
+                    screen=screen_features(analyzer.screener.word_logits(enc), cap_mid),
                 )
             )
     return out
+
+
+def fit_screen(items: list[dict], p_doc: np.ndarray, clean_cutoff: float) -> tuple:
+    """The cascade's screen: a logistic model over SCREEN_FEATURES (spun or not), and per
+    length group the bar under which it clears a text. The bar lets through all but
+    SCREEN_LOSS of the spun texts the full path does not call clean (its recall loss; clean
+    texts the full path calls uncertain may be cleared), and never exceeds the clean cutoff
+    (a cleared text is reported clean with the screen's probability)."""
+    S = np.vstack([it["screen"] for it in items])
+    L = np.array([1.0 if it["spun"] else 0.0 for it in items])
+    words = np.array([it["words"] for it in items])
+    w = fit_logistic(S, L, l2=0.1)
+    ps = sigmoid(S @ w)
+    bars, info = [], {}
+    for name, group in (("short", words < LONG_WORDS), ("long", words >= LONG_WORDS)):
+        must = np.sort(ps[group & (L == 1) & (p_doc >= clean_cutoff)])
+        k = int(len(must) * SCREEN_LOSS)
+        bar = float(min(must[k], clean_cutoff)) if len(must) else 0.0
+        bars.append(bar)
+        info[name] = {
+            "bar": round(bar, 6),
+            "clean_texts_cleared": round(float((ps[group & (L == 0)] < bar).mean()), 4),
+            "spun_texts_cleared": round(float((ps[group & (L == 1)] < bar).mean()), 4),
+            "found_by_full_path_cleared": round(float((must < bar).mean()), 4),
+            "not_clean_by_full_path_cleared": round(
+                float((ps[group & (p_doc >= clean_cutoff)] < bar).mean()), 4
+            ),
+        }
+    return w, (bars[0], bars[1]), info
 
 
 def restoration_weight(analyzer, items: list[dict], limit: int) -> tuple[float, dict]:
@@ -210,13 +251,28 @@ def build(data: Path, out_dir: Path, quick: bool = False) -> None:
         "calibrated_on": "2014 Wikipedia dev + web-genre main-file calibration share, "
         "half clean, half spun by build/training_spinner.py at 5-45%",
     }
-    cal = Calibration(w_words, w_doc, threshold, strict, spun_cutoff, long_cutoff, 0.2, 0.0, meta)
+    cal = Calibration(
+        w_words, w_doc, threshold, strict, spun_cutoff, long_cutoff, CLEAN_CUTOFF, meta=meta
+    )
     analyzer.__dict__["calibration"] = cal
     weight, rest = restoration_weight(analyzer, items, 60 if quick else 600)
     print(f"  restoration weight {weight}: {rest}", file=sys.stderr)
     meta["restoration"] = rest
+    w_screen, screen_bars, screen_info = fit_screen(items, p_doc, CLEAN_CUTOFF)
+    print(f"  screen: {screen_info}", file=sys.stderr)
+    meta["screen"] = screen_info
     cal = Calibration(
-        w_words, w_doc, threshold, strict, spun_cutoff, long_cutoff, 0.2, weight, meta
+        w_words,
+        w_doc,
+        threshold,
+        strict,
+        spun_cutoff,
+        long_cutoff,
+        CLEAN_CUTOFF,
+        weight,
+        screen_weights=w_screen,
+        screen_bars=screen_bars,
+        meta=meta,
     )
     (out_dir / "verdict.json").write_text(cal.to_json(WORD_FEATURES) + "\n")
     print(

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from unspin.errors import DataError
-from unspin.model.encoding import Window, first_subwords, pad_batch, windows, words_of
+from unspin.model.encoding import Encoded, Window, first_subwords, pad_batch, windows, words_of
 
 MODEL_FILE = "detector.onnx"
 TOKENIZER_FILE = "tokenizer.json"
@@ -35,7 +35,7 @@ class WordScores:
     subwords: int = 0  # sub-words the encoder read for this text (special tokens included)
 
 
-def _providers(device: str) -> list[str]:
+def providers(device: str) -> list[str]:
     import onnxruntime as ort
 
     have = ort.get_available_providers()
@@ -77,7 +77,7 @@ class WordDetector:
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         try:
             self.session = ort.InferenceSession(
-                str(model), sess_options=opts, providers=_providers(device)
+                str(model), sess_options=opts, providers=providers(device)
             )
         except Exception as exc:  # onnxruntime raises its own exception types
             raise DataError(f"{model} could not be loaded: {exc}") from None
@@ -85,13 +85,18 @@ class WordDetector:
         on_cuda = self.session.get_providers()[0] == "CUDAExecutionProvider"
         self.batch = CUDA_BATCH if on_cuda else CPU_BATCH
 
-    def encode(self, text: str) -> tuple[list[tuple[int, int]], list[Window]]:
+    def encode(self, text: str) -> Encoded:
+        """Words and sub-words of a text, once for the screen and the detector alike."""
         words = words_of(text)
         if not words:
-            return words, []
+            return Encoded(words, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
         enc = self.tokenizer.encode(text, add_special_tokens=False)
-        first = first_subwords(enc.offsets, words)
-        return words, windows(np.asarray(enc.ids, dtype=np.int64), first, self.window)
+        return Encoded(
+            words, np.asarray(enc.ids, dtype=np.int64), first_subwords(enc.offsets, words)
+        )
+
+    def windows(self, enc: Encoded) -> list[Window]:
+        return windows(enc.ids, enc.first, self.window) if enc.words else []
 
     def run(self, batch: list[Window]) -> list[np.ndarray]:
         """Logits at each window's scored positions."""
@@ -99,13 +104,17 @@ class WordDetector:
         (logits,) = self.session.run(["logits"], {"input_ids": ids, "attention_mask": mask})
         return [logits[i, w.position] for i, w in enumerate(batch)]
 
-    def score(self, texts: list[str]) -> list[WordScores]:
-        encoded = [self.encode(t) for t in texts]
+    def score(self, texts: list[str], encoded: list[Encoded] | None = None) -> list[WordScores]:
+        """Scores for each text (`encoded`: the texts' encodings, when already made)."""
+        encs = encoded if encoded is not None else [self.encode(t) for t in texts]
+        wins = [self.windows(e) for e in encs]
         out = [
-            WordScores(w, np.full(len(w), -10.0, dtype=np.float32), sum(len(x.ids) for x in wins))
-            for w, wins in encoded
+            WordScores(
+                e.words, np.full(len(e.words), -10.0, dtype=np.float32), sum(len(x.ids) for x in ws)
+            )  # fmt: skip
+            for e, ws in zip(encs, wins)
         ]
-        jobs = [(d, w) for d, (_, wins) in enumerate(encoded) for w in wins]
+        jobs = [(d, w) for d, ws in enumerate(wins) for w in ws]
         jobs.sort(key=lambda j: len(j[1].ids))
         for b in range(0, len(jobs), self.batch):
             chunk = jobs[b : b + self.batch]

@@ -20,6 +20,16 @@ PAD_ID = 0
 
 
 @dataclass
+class Encoded:
+    """A text's words as (start, end) offsets, its sub-word ids (no special tokens) and,
+    per word, the index of its first sub-word (-1 where none starts inside it)."""
+
+    words: list[tuple[int, int]]
+    ids: np.ndarray
+    first: np.ndarray
+
+
+@dataclass
 class Window:
     """One model input: sub-word ids (with [CLS]/[SEP]) and, for the words it scores, their
     index in the document and the position of their first sub-word in `ids`."""

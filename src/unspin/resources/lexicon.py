@@ -129,3 +129,21 @@ class Lexicon:
     @cached_property
     def phrase_heads(self) -> frozenset[str]:
         return frozenset(p.split(" ", 1)[0] for p in self.phrases)
+
+    @cached_property
+    def fingerprints(self) -> frozenset[str]:
+        """Known tortured phrases (the pps source): curated evidence of a spinner."""
+        pps = SOURCES["pps"]
+        return frozenset(p for p, links in self.phrases.items() if any(f & pps for _, f in links))
+
+    def has_fingerprint(self, words: list[str]) -> bool:
+        """Whether lower-case `words` contain a known tortured phrase (2-5 words)."""
+        known = self.fingerprints
+        heads = self.phrase_heads
+        n = len(words)
+        for i, w in enumerate(words):
+            if w in heads:
+                for k in range(2, min(5, n - i) + 1):
+                    if " ".join(words[i : i + k]) in known:
+                        return True
+        return False

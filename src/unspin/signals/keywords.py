@@ -9,6 +9,7 @@ punctuation. Quoted runs, list items and title-case runs are left alone.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,6 +32,8 @@ COMMERCIAL = frozenset(
     affordable shipping uk usa ny nyc london manchester birmingham sydney melbourne
     toronto dubai delhi mumbai california texas florida chicago""".split()
 )
+# Any query marker, as a lower-case word (a cheap test of whether a text may hold a paste).
+MARKER_RE = re.compile(r"\b(?:" + "|".join(sorted(MARKERS)) + r")\b")
 QUERY_GLUE = frozenset("near me for in to vs and of with".split())
 BREAKERS = frozenset(
     """the a an is are was were be been has have had that which who this these those it its
