@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import islice
@@ -95,6 +95,7 @@ class Analyzer:
         data_dir: Path | None = None,
         device: str = "auto",
     ) -> None:
+        _check_threshold(threshold)
         if device not in DEVICES:
             raise ValueError(f"device must be one of {', '.join(DEVICES)}, not {device!r}")
         self.data_dir = Path(data_dir) if data_dir else ARTIFACT_DIR
@@ -147,8 +148,17 @@ class Analyzer:
             raise DataError(f"verdict.json is corrupt: {exc}") from None
 
     # -- public API --------------------------------------------------------------------------
-    def analyze(self, text: str, *, threshold: float | None = None) -> Report:
-        return self.analyze_many([text], threshold=threshold)[0]
+    def analyze(
+        self,
+        text: str,
+        *,
+        threshold: float | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> Report:
+        """One text's report; `progress(done, total)`, if given, follows the encoder's work
+        (what takes the time on a long text), e.g. to drive a progress bar."""
+        _check_threshold(threshold)
+        return self._analyze_chunk([text], threshold, progress)[0]
 
     def analyze_many(self, texts: Iterable[str], *, threshold: float | None = None) -> list[Report]:
         """Reports for many texts; the encoder scores the words of BATCH_TEXTS texts at a
@@ -159,11 +169,14 @@ class Analyzer:
         self, texts: Iterable[str], *, threshold: float | None = None
     ) -> Iterator[Report]:
         """`analyze_many`, streamed: reports come out in input order as batches finish."""
+        _check_threshold(threshold)
         it = iter(texts)
         while chunk := list(islice(it, BATCH_TEXTS)):
             yield from self._analyze_chunk(chunk, threshold)
 
-    def _analyze_chunk(self, texts: list[str], threshold: float | None) -> list[Report]:
+    def _analyze_chunk(
+        self, texts: list[str], threshold: float | None, progress=None
+    ) -> list[Report]:
         for t in texts:
             if not isinstance(t, str):
                 raise TypeError(f"analyze() needs str, not {type(t).__name__}")
@@ -177,7 +190,7 @@ class Analyzer:
             else:
                 todo[i] = fold_homoglyphs(text)
         if todo:
-            scores = self.detector.score([folded for folded, _ in todo.values()])
+            scores = self.detector.score([folded for folded, _ in todo.values()], progress)
             for (i, (folded, glyphs)), ws in zip(todo.items(), scores):
                 out[i] = self._analyze(texts[i], folded, glyphs, ws, threshold)
         return out  # type: ignore[return-value]
@@ -223,7 +236,7 @@ class Analyzer:
         if ev.words < MIN_WORDS:
             # Too little to judge: nothing flagged, nothing rewritten, no probability.
             return _unsupported(
-                text, ev.words, f"too short to judge ({ev.words} words; need {MIN_WORDS})"
+                text, ev.words, f"too short to judge ({ev.words} word{'' if ev.words == 1 else 's'}; need {MIN_WORDS})"
             )
         p_doc = self._doc_probability(ev, len(keyword_spans), len(artifacts))
 
@@ -485,6 +498,16 @@ def rerank(spans: list[Span], fits: list[np.ndarray | None], weight: float) -> l
     return out
 
 
+def _check_threshold(threshold: float | None) -> None:
+    """The same bounds the CLI's --threshold enforces."""
+    if threshold is not None and not (
+        isinstance(threshold, (int, float))
+        and not isinstance(threshold, bool)
+        and 0.0 <= threshold <= 1.0
+    ):
+        raise ValueError(f"threshold must be a number between 0 and 1, not {threshold!r}")
+
+
 def _blocks(text: str):
     """(start, end) of pieces of at most ~BLOCK_CHARS, cut at line breaks or spaces."""
     n = len(text)
@@ -546,12 +569,10 @@ def _without_overlaps(spans: list[Span]) -> list[Span]:
     return kept
 
 
-def _unsupported(
-    text: str, words: int, reason: str, p: float = 0.0, keep: list[Span] | None = None
-) -> Report:
+def _unsupported(text: str, words: int, reason: str, keep: list[Span] | None = None) -> Report:
     spans = tuple(keep or ())
     return Report(
-        p,
+        None,
         "unsupported",
         spans,
         apply_spans(text, spans) if spans else text,

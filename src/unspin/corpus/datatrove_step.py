@@ -75,7 +75,8 @@ class UnspinFilter(BaseFilter):
         return [self._judge(doc, r) for doc, r in zip(batch, reports)]
 
     def _judge(self, doc: Document, report: Any) -> bool | tuple[bool, str]:
-        doc.metadata["unspin_spun_probability"] = round(report.spun_probability, 4)
+        p = report.spun_probability  # None for `unsupported` (nothing judged)
+        doc.metadata["unspin_spun_probability"] = None if p is None else round(p, 4)
         doc.metadata["unspin_verdict"] = report.verdict
         doc.metadata["unspin_span_count"] = len(report.spans)
         if self.spans:

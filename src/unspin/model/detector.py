@@ -12,6 +12,7 @@ texts beside it. onnxruntime's CUDA provider, when present, runs batches of CUDA
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,7 +100,10 @@ class WordDetector:
         (logits,) = self.session.run(["logits"], {"input_ids": ids, "attention_mask": mask})
         return [logits[i, w.position] for i, w in enumerate(batch)]
 
-    def score(self, texts: list[str]) -> list[WordScores]:
+    def score(
+        self, texts: list[str], progress: Callable[[int, int], None] | None = None
+    ) -> list[WordScores]:
+        """Word logits of every text; `progress(done, total)` is told of each window run."""
         encoded = [self.encode(t) for t in texts]
         out = [
             WordScores(w, np.full(len(w), -10.0, dtype=np.float32), sum(len(x.ids) for x in wins))
@@ -111,4 +115,6 @@ class WordDetector:
             chunk = jobs[b : b + self.batch]
             for (d, w), lg in zip(chunk, self.run([w for _, w in chunk])):
                 out[d].logits[w.word_index] = lg
+            if progress is not None:
+                progress(min(b + self.batch, len(jobs)), len(jobs))
         return out

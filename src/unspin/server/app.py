@@ -166,7 +166,9 @@ class ReportModel(BaseModel):
     """The report contract of DESIGN.md (fields may be added, none renamed)."""
 
     model_config = ConfigDict(title="Report", extra="allow")
-    spun_probability: float = Field(ge=0, le=1)
+    spun_probability: float | None = Field(
+        ge=0, le=1, description="null when the verdict is `unsupported` (nothing was judged)"
+    )
     verdict: Literal["spun", "clean", "uncertain", "unsupported"]
     spans: list[SpanModel]
     restored: str = Field(description="the input with every flagged span replaced")
