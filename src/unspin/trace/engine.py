@@ -76,7 +76,14 @@ def make_pool(
     # the parent's SQLite connection (each opens its own) and leave through os._exit.
     methods = mp.get_all_start_methods()
     ctx = mp.get_context("fork" if "fork" in methods else None)
-    return ctx.Pool(jobs, initializer=initializer, initargs=initargs)
+    return ctx.Pool(jobs, initializer=_local_worker, initargs=(initializer, initargs))
+
+
+def _local_worker(initializer: Callable[..., None], initargs: tuple[Any, ...]) -> None:
+    from unspin.workers import worker_setup
+
+    worker_setup()  # a killed parent leaves no orphans (see unspin.workers)
+    initializer(*initargs)
 
 
 def prepare_many(
