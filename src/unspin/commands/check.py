@@ -25,7 +25,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
             "Print each text with every flagged span shown as 'spun → original' and a verdict "
             "line. HTML files (.html, .htm; --html for stdin) are reduced to their main text "
             "first, as `scan` does for web pages; spans and --restore then refer to that text. "
-            f"Inputs larger than {MAX_INPUT_BYTES >> 20} MB are refused (use `unspin scan`). "
+            f"Inputs larger than {MAX_INPUT_BYTES >> 20} MiB are refused (exit 3; use `unspin scan`). "
             "Exit status: 0 none judged spun, 1 at least one judged spun, 2 usage, 3 bad input "
             "(missing, binary, undecodable, too large), 4 data problem."
         ),
