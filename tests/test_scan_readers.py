@@ -245,3 +245,44 @@ def test_progress_counts_every_byte(tmp_path: Path) -> None:
     seen = []
     assert len(list(iter_records([str(path)], progress=seen.append))) == 100
     assert sum(seen) == path.stat().st_size
+
+
+def test_default_id_is_the_id_field_where_there_is_one(tmp_path: Path) -> None:
+    rows = [{"id": "a", "text": "one"}, {"text": "two"}, {"id": 7, "text": "three", "url": "u"}]
+    path = write_jsonl(tmp_path / "x.jsonl", [json.dumps(r).encode() for r in rows])
+    recs = list(iter_records([str(path)]))
+    assert [r.id for r in recs] == ["a", f"{path}:2", "7"]
+    assert [r.url for r in recs] == [None, None, "u"]
+    assert [r.fields for r in recs] == [None] * 3  # only on request
+    assert next(iter_file(str(path), fields=True)).fields == rows[0]
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table({"id": ["p1", None], "text": ["x", "y"]}), tmp_path / "p.parquet")
+    assert [r.id for r in iter_records([str(tmp_path / "p.parquet")])] == [
+        "p1",
+        f"{tmp_path / 'p.parquet'}:2",
+    ]
+
+
+def test_an_id_field_no_record_has_is_an_error(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "x.jsonl", [json.dumps({"text": "t", "key": 1}).encode()] * 3)
+    with pytest.raises(InputError, match=r"--id-field doc: no record has this field"):
+        next(iter_records([str(path)], id_field="doc"))
+    with pytest.raises(InputError, match=r"--text-field body: none of the first 3 records"):
+        next(iter_records([str(path)], text_field="body"))
+    assert [r.id for r in iter_records([str(path)], id_field="key")] == ["1", "1", "1"]
+
+
+def test_html_and_utf16_documents(tmp_path: Path) -> None:
+    pytest.importorskip("trafilatura")
+    (tmp_path / "a.html").write_bytes(HTML)
+    (tmp_path / "b.txt").write_bytes("café au lait, naïve".encode("utf-16"))
+    (tmp_path / "c.txt").write_bytes(b"\x00\x01binary")
+    (tmp_path / "d.txt").write_bytes("café".encode("latin-1"))
+    a, b, c, d = iter_records([str(tmp_path)])
+    assert "farmers grow wheat" in a.text and "Contact" not in a.text and "<" not in a.text
+    assert b.text == "café au lait, naïve"
+    assert c.error.startswith("undecodable bytes: looks like a binary file")
+    assert d.error.startswith("undecodable bytes: not valid UTF-8")
+    assert detect_format("x.HTM") == ("html", None) and detect_format("x.html.gz") is None

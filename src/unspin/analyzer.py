@@ -236,7 +236,10 @@ class Analyzer:
         if ev.words < MIN_WORDS:
             # Too little to judge: nothing flagged, nothing rewritten, no probability.
             return _unsupported(
-                text, ev.words, f"too short to judge ({ev.words} word{'' if ev.words == 1 else 's'}; need {MIN_WORDS})"
+                text,
+                ev.words,
+                f"too short to judge ({ev.words} word{'' if ev.words == 1 else 's'}; "
+                f"need {MIN_WORDS})",
             )
         p_doc = self._doc_probability(ev, len(keyword_spans), len(artifacts))
 

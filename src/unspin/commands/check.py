@@ -25,7 +25,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
             "Print each text with every flagged span shown as 'spun → original' and a verdict "
             "line. HTML files (.html, .htm; --html for stdin) are reduced to their main text "
             "first, as `scan` does for web pages; spans and --restore then refer to that text. "
-            f"Inputs larger than {MAX_INPUT_BYTES >> 20} MiB are refused (exit 3; use `unspin scan`). "
+            f"Inputs larger than {MAX_INPUT_BYTES >> 20} MiB are refused (exit 3; use "
+            "`unspin scan`). "
             "Exit status: 0 none judged spun, 1 at least one judged spun, 2 usage, 3 bad input "
             "(missing, binary, undecodable, too large), 4 data problem."
         ),
@@ -151,7 +152,9 @@ def _bar(text: str):
         return None
     from tqdm import tqdm
 
-    bar = tqdm(total=100, unit="%", desc="check", leave=False, bar_format="{l_bar}{bar}| {remaining}")
+    bar = tqdm(
+        total=100, unit="%", desc="check", leave=False, bar_format="{l_bar}{bar}| {remaining}"
+    )
 
     def advance(done: int, total: int) -> None:
         bar.update(100 * done // max(total, 1) - bar.n)

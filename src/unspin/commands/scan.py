@@ -149,4 +149,3 @@ def _run(args: argparse.Namespace) -> int:
         for line in summary_lines(manifest):
             print(line, file=sys.stderr)
     return 0
-

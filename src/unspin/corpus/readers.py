@@ -158,7 +158,9 @@ def expand_inputs(paths: Sequence[str]) -> list[str]:
     return out
 
 
-def check_fields(files: Sequence[str], text_field: str = "text", id_field: str | None = None) -> None:
+def check_fields(
+    files: Sequence[str], text_field: str = "text", id_field: str | None = None
+) -> None:
     """Fail fast (InputError, exit 3) on field names that are mistakes in the command rather
     than in the data, instead of writing one error row per record: a JSON Lines or Parquet
     file without `text_field` at all (Parquet by its columns, JSON Lines by its first
@@ -689,7 +691,9 @@ def _html_document(html: str, rid: str, source: str, position: int) -> Record:
     except Exception as exc:  # extraction bugs must not stop a crawl-sized scan
         return Record(rid, source, position, None, f"extraction failed: {type(exc).__name__}")
     if not text:
-        return Record(rid, source, position, None, "no main text: the page has no extractable prose")
+        return Record(
+            rid, source, position, None, "no main text: the page has no extractable prose"
+        )
     return Record(rid, source, position, text, None)
 
 

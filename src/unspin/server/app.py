@@ -538,7 +538,9 @@ def api_docs(spec: dict[str, Any]) -> str:
         rows = []
         for field, prop in schema.get("properties", {}).items():
             limits = ", ".join(
-                f"{k} {prop[k]}" for k in ("minimum", "maximum", "maxLength", "maxItems") if k in prop
+                f"{k} {prop[k]}"
+                for k in ("minimum", "maximum", "maxLength", "maxItems")
+                if k in prop
             )
             default = f"default {json.dumps(prop['default'])}" if "default" in prop else ""
             note = "; ".join(x for x in (prop.get("description", ""), limits, default) if x)
@@ -563,7 +565,9 @@ def api_docs(spec: dict[str, Any]) -> str:
     for path, ops in spec.get("paths", {}).items():
         for method, op in ops.items():
             parts.append(f"<h2><code>{method.upper()} {escape(path)}</code></h2>")
-            parts.append(f"<p>{escape(op.get('summary', ''))}. {escape(op.get('description', ''))}</p>")
+            parts.append(
+                f"<p>{escape(op.get('summary', ''))}. {escape(op.get('description', ''))}</p>"
+            )
             body = op.get("requestBody", {}).get("content", {}).get("application/json", {})
             if body:
                 parts.append("<h3>Request (JSON)</h3>" + fields(ref_name(body.get("schema", {}))))
