@@ -16,15 +16,15 @@ import threading
 CHECK_EVERY_S = 0.5
 
 
-def worker_setup() -> None:
-    """Call first thing in a pool worker's initializer."""
+def worker_setup(parent: int) -> None:
+    """Call first thing in a pool worker's initializer with the parent's pid, taken in the
+    parent (a worker that starts after its parent was killed is already re-parented)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    parent = os.getppid()
 
     def watch() -> None:
         while True:
-            threading.Event().wait(CHECK_EVERY_S)
             if os.getppid() != parent:  # re-parented: the parent is gone
                 os._exit(1)
+            threading.Event().wait(CHECK_EVERY_S)
 
     threading.Thread(target=watch, name="unspin-parent-watch", daemon=True).start()

@@ -402,11 +402,11 @@ class Progress:
 _worker: dict[str, Any] = {}
 
 
-def _init_worker(opts: ScanOptions, output: str, pool: bool = False) -> None:
-    if pool:
+def _init_worker(opts: ScanOptions, output: str, parent: int | None = None) -> None:
+    if parent is not None:  # a pool worker
         from unspin.workers import worker_setup
 
-        worker_setup()  # exit with the parent; Ctrl-C is the parent's to handle
+        worker_setup(parent)  # exit with the parent; Ctrl-C is the parent's to handle
     _worker["opts"] = opts
     _worker["parts"] = _PartsView(output, opts.fmt)
     _worker["analyzer"] = None  # loaded by the first shard, so a DataError reaches the driver
@@ -472,7 +472,7 @@ def run_local(
             max_workers=jobs,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_worker,
-            initargs=(opts, output, True),
+            initargs=(opts, output, os.getpid()),
         )
     else:
         _init_worker(opts, output)
