@@ -212,3 +212,35 @@ def test_wording_counts_and_help():
     assert "substitutions)" in line and "substitution)" not in line
     helptext = run("check", "--help").stdout.decode()
     assert "--color" in helptext and "NO_COLOR" in helptext and "--encoding" in helptext
+
+
+def test_long_input_shows_progress_on_a_terminal_only(tmp_path):
+    import os
+    import pty
+
+    from unspin.commands.check import PROGRESS_CHARS
+
+    para = "The river runs past the old mill and into the valley where farmers grow wheat. "
+    long = tmp_path / "long.txt"
+    long.write_text(para * (PROGRESS_CHARS // len(para) + 1))
+    piped = run("check", "--json", str(long))
+    assert b"check:" not in piped.stderr and piped.returncode in (0, 1)
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "unspin", "check", "--json", str(long)],
+        stdout=subprocess.DEVNULL,
+        stderr=slave,
+    )
+    os.close(slave)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # EIO once the child has closed the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(master)
+    assert proc.wait(timeout=300) in (0, 1)
+    assert b"\x1b[Kcheck: 1% of 200," in seen and b"s left" in seen and b"check: 100%" in seen

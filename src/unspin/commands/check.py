@@ -147,19 +147,24 @@ PROGRESS_CHARS = 200_000  # texts at least this long show a progress bar on a te
 
 
 def _bar(text: str):
-    """A progress callback for a long text when stderr is a terminal (else None)."""
+    """A progress callback for a long text when stderr is a terminal (else None). Plain
+    text, no dependency: `check` runs on the core install."""
     if len(text) < PROGRESS_CHARS or not sys.stderr.isatty():
         return None
-    from tqdm import tqdm
+    import time
 
-    bar = tqdm(
-        total=100, unit="%", desc="check", leave=False, bar_format="{l_bar}{bar}| {remaining}"
-    )
+    start, shown = time.monotonic(), [-1]
 
     def advance(done: int, total: int) -> None:
-        bar.update(100 * done // max(total, 1) - bar.n)
-        if done >= total:
-            bar.close()
+        pct = 100 * done // max(total, 1)
+        if pct == shown[0]:
+            return
+        shown[0] = pct
+        spent = time.monotonic() - start
+        left = f", about {spent * (total - done) / done:.0f} s left" if done and pct < 100 else ""
+        end = "\r\x1b[K" if done >= total else ""
+        sys.stderr.write(f"\r\x1b[Kcheck: {pct}% of {len(text):,} characters{left}{end}")
+        sys.stderr.flush()
 
     return advance
 

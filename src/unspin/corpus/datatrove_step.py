@@ -7,7 +7,8 @@
     pipeline = [JsonlReader("crawl/"), UnspinFilter(drop=("spun",)), JsonlWriter("clean/")]
 
 Every document that passes through gets ``unspin_spun_probability``, ``unspin_verdict`` and
-``unspin_span_count`` in its metadata (flat scalars, so Parquet writers keep one schema);
+``unspin_span_count`` in its metadata (flat scalars, so Parquet writers keep one schema;
+the probability is None for an ``unsupported`` document, as in every unspin report);
 dropped documents go to the optional ``exclusion_writer`` with ``filter_reason`` set to
 ``unspin_<verdict>``. The Analyzer loads lazily, once per worker process. Documents are
 analysed `batch_size` at a time (default 64), so the learned detector's windows are pooled.
