@@ -63,7 +63,8 @@ class UnspinDetector:
                 }
                 for s in r.spans
             ]
-            out.append(Pred(float(r.spun_probability), r.verdict, spans))
+            p = 0.0 if r.spun_probability is None else r.spun_probability  # unsupported: 0
+            out.append(Pred(float(p), r.verdict, spans))
         return out
 
 

@@ -83,10 +83,40 @@ TOO_SHORT = ["short", "Hello world.", "Utilize counterfeit consciousness now."]
 
 @pytest.mark.parametrize("text", TOO_SHORT)
 def test_too_short_texts_are_left_alone(analyzer, text):
-    """Too little to judge: no spans, no rewriting, and a probability of 0 (meaningless)."""
+    """Too little to judge: no spans, no rewriting, and no probability (null in JSON)."""
     r = analyzer.analyze(text)
     assert r.verdict == "unsupported" and "too short" in r.reason
-    assert r.spans == () and r.restored == text and r.spun_probability == 0.0
+    assert r.spans == () and r.restored == text and r.spun_probability is None
+    assert r.to_dict()["spun_probability"] is None
+
+
+@pytest.mark.parametrize("threshold", [2, -0.1, 1.5, "0.5", True])
+def test_out_of_range_threshold_is_refused_like_the_cli(analyzer, threshold):
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        unspin.Analyzer(threshold=threshold)
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        analyzer.analyze("Some text to analyse here.", threshold=threshold)
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        analyzer.analyze_many(["Some text to analyse here."], threshold=threshold)
+
+
+def test_dir_and_star_import_show_the_api():
+    shown = dir(unspin)
+    assert {"Analyzer", "analyze", "restore", "Report", "Span", "__version__"} <= set(shown)
+    assert "TYPE_CHECKING" not in shown and "annotations" not in shown
+    namespace: dict = {}
+    exec("from unspin import *", namespace)
+    assert {"Analyzer", "analyze", "restore", "Report"} <= set(namespace)
+    assert namespace["Analyzer"] is unspin.Analyzer
+
+
+def test_progress_follows_the_encoder_to_the_end(analyzer):
+    seen: list[tuple[int, int]] = []
+    text = SPUN + " " + " ".join([SPUN] * 12)
+    r = analyzer.analyze(text, progress=lambda done, total: seen.append((done, total)))
+    assert r == analyzer.analyze(text)  # watching changes nothing
+    assert len(seen) > 1 and seen[-1][0] == seen[-1][1]
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
 
 
 def test_rejects_non_str(analyzer):

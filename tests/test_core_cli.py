@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "spun_article.txt"
 
 
@@ -102,3 +104,143 @@ def test_missing_artifacts_are_a_data_error(tmp_path):
     assert p.returncode == 4
     assert "artifacts missing" in p.stderr.decode()
     assert "Traceback" not in p.stderr.decode()
+
+
+ONE_SWAP = "Researchers now apply counterfeit consciousness to medical images in many hospitals."
+PAGE = (
+    "<html><head><title>AI &amp; hospitals</title></head><body><nav>Home | About | Contact</nav>"
+    "<article><p>Over the past decade, hospitals have started to utilize counterfeit "
+    "consciousness to read medical images &amp; to predict which patients need urgent care. "
+    "The frameworks learn from colossal information: millions of scans, laboratory results "
+    "and doctors' notes.</p></article><footer>Walker &amp; Sons</footer></body></html>"
+)
+
+
+def test_too_short_text_is_left_alone_everywhere_in_the_cli():
+    p = run("check", "-", stdin=b"short\n")
+    out = p.stdout.decode()
+    assert p.returncode == 0 and "[" not in out and "Shortly" not in out
+    assert "verdict: unsupported (1 word; nothing flagged)" in out and "probability" not in out
+    assert run("check", "--restore", "-", stdin=b"short\n").stdout == b"short\n"
+    report = json.loads(run("check", "--json", "-", stdin=b"Hello world.").stdout)
+    assert report["spun_probability"] is None and report["spans"] == []
+
+
+def test_several_files_and_output_file(tmp_path):
+    clean = tmp_path / "clean.txt"
+    clean.write_text(
+        "The river runs past the old mill and into the valley where farmers grow wheat."
+    )
+    out = tmp_path / "reports.jsonl"
+    p = run("check", "--json", str(EXAMPLE), str(clean), "-o", str(out))
+    assert p.returncode == 1 and p.stdout == b""  # one of them is spun
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["file"] for r in rows] == [str(EXAMPLE), str(clean)]
+    assert rows[0]["verdict"] == "spun" and rows[1]["spans"] == []
+    human = run("check", "--color", "never", str(clean), str(EXAMPLE)).stdout.decode()
+    assert f"==> {clean} <==" in human and f"==> {EXAMPLE} <==" in human
+    assert human.count("verdict:") == 2
+    folder = tmp_path / "restored"
+    folder.mkdir()
+    assert run("check", "--restore", str(EXAMPLE), str(clean), "-o", str(folder)).returncode == 1
+    assert "artificial intelligence" in (folder / EXAMPLE.name).read_text()
+    assert (folder / "clean.txt").read_text() == clean.read_text()
+    p = run("check", "--restore", str(EXAMPLE), str(clean))
+    assert p.returncode == 3 and "-o FOLDER" in p.stderr.decode()
+    p = run("check", str(EXAMPLE), str(tmp_path / "missing.txt"))  # fails before any output
+    assert (
+        p.returncode == 3 and p.stdout == b"" and "missing.txt: no such file" in p.stderr.decode()
+    )
+
+
+def test_html_is_reduced_to_its_main_text(tmp_path):
+    pytest.importorskip("trafilatura")
+    page = tmp_path / "page.html"
+    page.write_text(PAGE)
+    p = run("check", "--color", "never", str(page))
+    out = p.stdout.decode()
+    assert "[counterfeit consciousness → artificial intelligence]" in out
+    assert "<" not in out and "&amp" not in out and "Walker" not in out and "Contact" not in out
+    restored = run("check", "--restore", str(page)).stdout.decode()
+    assert "artificial intelligence" in restored and "<" not in restored and "&" in restored
+    piped = run("check", "--restore", "--html", "-", stdin=PAGE.encode()).stdout.decode()
+    assert piped == restored
+    plain = run("check", "--json", "-", stdin=PAGE.encode())  # without --html: text as given
+    assert json.loads(plain.stdout)["restored"].startswith("<html>")
+    empty = tmp_path / "empty.html"
+    empty.write_text("<html><body><script>var a = 1;</script></body></html>")
+    p = run("check", str(empty))
+    assert p.returncode == 3 and "no main text" in p.stderr.decode()
+
+
+def test_encoding_option_and_utf16_by_byte_order_mark(tmp_path):
+    latin1 = tmp_path / "l.txt"
+    latin1.write_bytes(("Le café " + ONE_SWAP).encode("latin-1"))
+    p = run("check", "--restore", str(latin1))
+    assert p.returncode == 3 and "--encoding" in p.stderr.decode()
+    p = run("check", "--restore", "--encoding", "latin-1", str(latin1))
+    out = p.stdout.decode()
+    assert p.returncode in (0, 1) and "café Researchers" in out and "artificial intelligence" in out
+    for codec in ("utf-16", "utf-32"):
+        path = tmp_path / f"{codec}.txt"
+        path.write_bytes(ONE_SWAP.encode(codec))  # Python writes the byte-order mark
+        p = run("check", "--restore", str(path))
+        assert p.returncode in (0, 1), p.stderr
+        assert p.stdout.decode() == ONE_SWAP.replace(
+            "counterfeit consciousness", "artificial intelligence"
+        )
+    p = run("check", "--encoding", "klingon", str(latin1))
+    assert p.returncode == 3 and "unknown encoding" in p.stderr.decode()
+
+
+def test_input_over_the_documented_limit_is_refused(tmp_path):
+    from unspin.io import MAX_INPUT_BYTES
+
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"word " * (MAX_INPUT_BYTES // 5 + 1))
+    for args, stdin in (([str(big)], None), (["-"], big.read_bytes())):
+        p = run("check", *args, stdin=stdin)
+        err = p.stderr.decode()
+        assert p.returncode == 3 and "larger than 4 MiB" in err and "unspin scan" in err
+        assert err.count("\n") == 1
+
+
+def test_wording_counts_and_help():
+    line = run("check", "--color", "never", "-", stdin=ONE_SWAP.encode()).stdout.decode()
+    assert "11 words; 1 substitution)" in line.splitlines()[-1]
+    line = run("check", "--color", "never", str(EXAMPLE)).stdout.decode().splitlines()[-1]
+    assert "substitutions)" in line and "substitution)" not in line
+    helptext = run("check", "--help").stdout.decode()
+    assert "--color" in helptext and "NO_COLOR" in helptext and "--encoding" in helptext
+
+
+def test_long_input_shows_progress_on_a_terminal_only(tmp_path):
+    import os
+    import pty
+
+    from unspin.commands.check import PROGRESS_CHARS
+
+    para = "The river runs past the old mill and into the valley where farmers grow wheat. "
+    long = tmp_path / "long.txt"
+    long.write_text(para * (PROGRESS_CHARS // len(para) + 1))
+    piped = run("check", "--json", str(long))
+    assert b"check:" not in piped.stderr and piped.returncode in (0, 1)
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "unspin", "check", "--json", str(long)],
+        stdout=subprocess.DEVNULL,
+        stderr=slave,
+    )
+    os.close(slave)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # EIO once the child has closed the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(master)
+    assert proc.wait(timeout=300) in (0, 1)
+    assert b"\x1b[Kcheck: 1% of 200," in seen and b"s left" in seen and b"check: 100%" in seen

@@ -51,6 +51,21 @@ def test_windows_score_every_word_exactly_once():
     assert ids_b.shape == mask.shape and mask.sum() == sum(len(w.ids) for w in wins)
 
 
+def test_windows_of_a_huge_document_in_one_pass():
+    """Cutting is linear in the document: each window takes its words as one slice. (It used
+    to test every word against every window: 50 MB of text never finished.) Words without a
+    sub-word of their own (-1) are skipped, as before."""
+    n = 4_000_000  # sub-words of a ~16 MB text; quadratic cutting took minutes here
+    ids = np.arange(n) % 30000 + 1000
+    first = np.arange(0, n, 3)
+    first[5::7] = -1
+    wins = windows(ids, first)
+    covered = np.concatenate([w.word_index for w in wins])
+    assert covered.tolist() == np.flatnonzero(first >= 0).tolist()
+    w = wins[len(wins) // 2]
+    assert (w.ids[w.position] == ids[first[w.word_index]]).all()
+
+
 def test_scores_do_not_depend_on_the_other_texts(detector):
     texts = [TRICKY, "A short one.", TRICKY + " " + TRICKY * 20, "Nothing"]
     together = detector.score(texts)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from unspin.corpus.readers import Record, detect_format, expand_inputs, iter_records
+from unspin.corpus.readers import Record, detect_format, expand_inputs, iter_file, iter_records
 from unspin.errors import InputError
 
 HTML = (
@@ -24,7 +24,7 @@ HTML = (
 def warc_record(rtype: str, payload: bytes, ctype: str, rid: str) -> bytes:
     head = (
         f"WARC/1.0\r\nWARC-Type: {rtype}\r\nWARC-Record-ID: {rid}\r\n"
-        f"WARC-Target-URI: http://example.com/\r\nContent-Type: {ctype}\r\n"
+        f"WARC-Target-URI: http://example.com/{rid[5:-1]}\r\nContent-Type: {ctype}\r\n"
         f"Content-Length: {len(payload)}\r\n\r\n"
     )
     return head.encode() + payload + b"\r\n\r\n"
@@ -161,7 +161,6 @@ def test_parquet_rows_nulls_types_and_ids(tmp_path: Path) -> None:
         tmp_path / "a.parquet",
     )
     pq.write_table(pa.table({"content": [1, 2]}), tmp_path / "b.parquet")
-    pq.write_table(pa.table({"other": ["x"]}), tmp_path / "c.parquet")
     pq.write_table(
         pa.table({"content": pa.array([b"ok", b"\xff"], pa.binary())}), tmp_path / "d.parquet"
     )
@@ -171,9 +170,15 @@ def test_parquet_rows_nulls_types_and_ids(tmp_path: Path) -> None:
     assert recs[1].id == f"{a}:2" and recs[1].error.startswith("missing text field:")
     assert recs[2].text == "gamma"
     assert [r.error.split(":")[0] for r in recs[3:5]] == ["wrong type", "wrong type"]
-    assert recs[5].error.startswith("missing text field:") and recs[5].position == 1
-    assert recs[6].text == "ok" and recs[7].error.startswith("undecodable bytes:")
-    assert len(recs) == 8
+    assert recs[5].text == "ok" and recs[6].error.startswith("undecodable bytes:")
+    assert len(recs) == 7
+    # A file without the text column fails before anything is read (one message, exit 3)...
+    pq.write_table(pa.table({"other": ["x"]}), tmp_path / "c.parquet")
+    with pytest.raises(InputError, match=r"c\.parquet: --text-field content: no such column"):
+        next(iter_records([str(tmp_path)], text_field="content", id_field="doc"))
+    # ... while the reader itself, called on that file alone, still accounts for every row.
+    (rec,) = iter_file(str(tmp_path / "c.parquet"), "content")
+    assert rec.error.startswith("missing text field:") and rec.position == 1
 
 
 def test_warc_html_text_and_other_types(tmp_path: Path) -> None:
@@ -184,11 +189,15 @@ def test_warc_html_text_and_other_types(tmp_path: Path) -> None:
     (tmp_path / "b.warc.gz").write_bytes(b"".join(gzip.compress(r) for r in recs_bytes))
     for name in ("a.warc", "b.warc.gz"):
         recs = list(iter_records([str(tmp_path / name)]))
+        # The default id of a WARC record is its URL; the record id is one --id-field away.
         assert [(r.id, r.position) for r in recs] == [
-            ("<urn:html>", 3),
-            ("<urn:png>", 4),
-            ("<urn:wet>", 5),
+            ("http://example.com/html", 3),
+            ("http://example.com/png", 4),
+            ("http://example.com/wet", 5),
         ]
+        assert [r.url for r in recs] == [r.id for r in recs]
+        by_record_id = iter_records([str(tmp_path / name)], id_field="warc_record_id")
+        assert [r.id for r in by_record_id] == ["<urn:html>", "<urn:png>", "<urn:wet>"]
         assert "farmers grow wheat" in recs[0].text
         assert "Copyright" not in recs[0].text and "Contact" not in recs[0].text
         assert recs[1].error == "unsupported content type: image/png"
@@ -200,7 +209,7 @@ def test_truncated_warc_gz_reports_the_cut(tmp_path: Path) -> None:
     packed = b"".join(gzip.compress(r) for r in warc_records())
     (tmp_path / "cut.warc.gz").write_bytes(packed[:-300])
     recs = list(iter_records([str(tmp_path / "cut.warc.gz")]))
-    assert recs[0].id == "<urn:html>" and recs[0].error is None
+    assert recs[0].id == "http://example.com/html" and recs[0].error is None
     assert recs[-1].error.startswith("truncated file:")
 
 
@@ -236,3 +245,44 @@ def test_progress_counts_every_byte(tmp_path: Path) -> None:
     seen = []
     assert len(list(iter_records([str(path)], progress=seen.append))) == 100
     assert sum(seen) == path.stat().st_size
+
+
+def test_default_id_is_the_id_field_where_there_is_one(tmp_path: Path) -> None:
+    rows = [{"id": "a", "text": "one"}, {"text": "two"}, {"id": 7, "text": "three", "url": "u"}]
+    path = write_jsonl(tmp_path / "x.jsonl", [json.dumps(r).encode() for r in rows])
+    recs = list(iter_records([str(path)]))
+    assert [r.id for r in recs] == ["a", f"{path}:2", "7"]
+    assert [r.url for r in recs] == [None, None, "u"]
+    assert [r.fields for r in recs] == [None] * 3  # only on request
+    assert next(iter_file(str(path), fields=True)).fields == rows[0]
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table({"id": ["p1", None], "text": ["x", "y"]}), tmp_path / "p.parquet")
+    assert [r.id for r in iter_records([str(tmp_path / "p.parquet")])] == [
+        "p1",
+        f"{tmp_path / 'p.parquet'}:2",
+    ]
+
+
+def test_an_id_field_no_record_has_is_an_error(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "x.jsonl", [json.dumps({"text": "t", "key": 1}).encode()] * 3)
+    with pytest.raises(InputError, match=r"--id-field doc: no record has this field"):
+        next(iter_records([str(path)], id_field="doc"))
+    with pytest.raises(InputError, match=r"--text-field body: none of the first 3 records"):
+        next(iter_records([str(path)], text_field="body"))
+    assert [r.id for r in iter_records([str(path)], id_field="key")] == ["1", "1", "1"]
+
+
+def test_html_and_utf16_documents(tmp_path: Path) -> None:
+    pytest.importorskip("trafilatura")
+    (tmp_path / "a.html").write_bytes(HTML)
+    (tmp_path / "b.txt").write_bytes("café au lait, naïve".encode("utf-16"))
+    (tmp_path / "c.txt").write_bytes(b"\x00\x01binary")
+    (tmp_path / "d.txt").write_bytes("café".encode("latin-1"))
+    a, b, c, d = iter_records([str(tmp_path)])
+    assert "farmers grow wheat" in a.text and "Contact" not in a.text and "<" not in a.text
+    assert b.text == "café au lait, naïve"
+    assert c.error.startswith("undecodable bytes: looks like a binary file")
+    assert d.error.startswith("undecodable bytes: not valid UTF-8")
+    assert detect_format("x.HTM") == ("html", None) and detect_format("x.html.gz") is None

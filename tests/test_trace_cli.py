@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
 import sys
 
 import pytest
@@ -158,3 +159,37 @@ def test_ray_engine_builds_the_same_index(files, capsys) -> None:
             con.close()
 
     assert rows(local) == rows(ray_db)
+
+
+def _unspin(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "unspin", *args], capture_output=True, text=True, timeout=180
+    )
+
+
+def test_indexing_the_same_file_twice_is_a_no_op_and_new_text_replaces(files) -> None:
+    tmp, _, sus = files
+    ref = tmp / "ids.jsonl"
+    rows = [{"id": k, "text": v} for k, v in SOURCES.items()]
+    rows.append({"id": "okafor-copy", "text": SOURCES["okafor"]})  # an exact duplicate
+    ref.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    db = tmp / "twice.db"
+    first = _unspin("index", str(ref), "--db", str(db))
+    assert first.returncode == 0, first.stderr
+    assert json.loads(first.stderr)["index"]["documents"] == 4  # ids from the `id` field
+    again = json.loads(_unspin("index", str(ref), "--db", str(db)).stderr)
+    assert again["unchanged"] == 4 and again["added"] == again["replaced"] == 0
+    assert again["index"]["documents"] == 4 and again["index"]["unique"] == 3
+    traced = _unspin("trace", str(sus), "--db", str(db), "--json")
+    okafor = json.loads(traced.stdout.splitlines()[0])["sources"][0]
+    assert okafor["id"] == "okafor" and okafor.get("duplicates") == ["okafor-copy"]
+    # New text under a known id replaces the old one (even one whose copies remain).
+    rows[0]["text"] = SOURCES["kepler"].replace("Kepler", "Hubble")
+    ref.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    changed = json.loads(_unspin("index", str(ref), "--db", str(db)).stderr)
+    assert changed["replaced"] == 1 and changed["unchanged"] == 3
+    assert changed["index"]["documents"] == 4
+    traced = _unspin("trace", str(sus), "--db", str(db), "--json")
+    okafor = json.loads(traced.stdout.splitlines()[0])["sources"][0]
+    assert okafor["id"] == "okafor-copy" and "duplicates" not in okafor
+    assert okafor["restored"].startswith("Margaret Okafor was born in 1962")

@@ -11,17 +11,22 @@ for many documents; the module-level functions share one default instance.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import typing
 
 from unspin.report import Alternative, Report, Span
 
-if TYPE_CHECKING:
+if typing.TYPE_CHECKING:
     from unspin.analyzer import Analyzer
 
 __version__ = "0.1.0"
 __all__ = ["Analyzer", "Report", "Span", "Alternative", "analyze", "restore", "default_analyzer"]
 
 _default: Analyzer | None = None
+
+
+def __dir__() -> list[str]:
+    # What `dir(unspin)` and tab completion show: the API, not the typing helpers.
+    return sorted([*__all__, "__version__"])
 
 
 def __getattr__(name: str) -> object:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import islice
@@ -109,6 +109,7 @@ class Analyzer:
         device: str = "auto",
         screen: bool = True,
     ) -> None:
+        _check_threshold(threshold)
         if device not in DEVICES:
             raise ValueError(f"device must be one of {', '.join(DEVICES)}, not {device!r}")
         self.data_dir = Path(data_dir) if data_dir else ARTIFACT_DIR
@@ -166,8 +167,17 @@ class Analyzer:
             raise DataError(f"verdict.json is corrupt: {exc}") from None
 
     # -- public API --------------------------------------------------------------------------
-    def analyze(self, text: str, *, threshold: float | None = None) -> Report:
-        return self.analyze_many([text], threshold=threshold)[0]
+    def analyze(
+        self,
+        text: str,
+        *,
+        threshold: float | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> Report:
+        """One text's report; `progress(done, total)`, if given, follows the encoder's work
+        (what takes the time on a long text), e.g. to drive a progress bar."""
+        _check_threshold(threshold)
+        return self._analyze_chunk([text], threshold, progress)[0]
 
     def analyze_many(self, texts: Iterable[str], *, threshold: float | None = None) -> list[Report]:
         """Reports for many texts; the encoder scores the words of BATCH_TEXTS texts at a
@@ -178,11 +188,14 @@ class Analyzer:
         self, texts: Iterable[str], *, threshold: float | None = None
     ) -> Iterator[Report]:
         """`analyze_many`, streamed: reports come out in input order as batches finish."""
+        _check_threshold(threshold)
         it = iter(texts)
         while chunk := list(islice(it, BATCH_TEXTS)):
             yield from self._analyze_chunk(chunk, threshold)
 
-    def _analyze_chunk(self, texts: list[str], threshold: float | None) -> list[Report]:
+    def _analyze_chunk(
+        self, texts: list[str], threshold: float | None, progress=None
+    ) -> list[Report]:
         """The cascade: every text is encoded once and screened; only the texts the screen
         cannot clear reach the full detector, in one pooled batch."""
         for t in texts:
@@ -203,7 +216,7 @@ class Analyzer:
                 if out[i] is None:
                     full.append((i, folded, artifacts, enc, p_screen))
         if full:
-            scores = self.detector.score([], [f[3] for f in full])
+            scores = self.detector.score([], [f[3] for f in full], progress)
             for (i, folded, artifacts, _, p_screen), ws in zip(full, scores):
                 out[i] = self._analyze(texts[i], folded, artifacts, ws, threshold, p_screen)
         return out  # type: ignore[return-value]
@@ -212,7 +225,7 @@ class Analyzer:
         self, text: str, folded: str, enc: Encoded, artifacts: list[Span]
     ) -> tuple[Report | None, float | None]:
         """The first stage: a report for a text that needs no more (unsupported, or cleared
-        as clean by the screen), else None; and the screen's probability (NaN if off)."""
+        as clean by the screen), else None; and the screen's probability (None if off)."""
         words = [folded[s:e] for s, e in enc.words if folded[s].isalpha()]
         ev = WordEvidence()
         ev.add_words(words)
@@ -221,7 +234,10 @@ class Analyzer:
             return _unsupported(text, ev.words, reason, keep=artifacts), None
         if ev.words < MIN_WORDS:
             # Too little to judge: nothing flagged, nothing rewritten, no probability.
-            reason = f"too short to judge ({ev.words} words; need {MIN_WORDS})"
+            reason = (
+                f"too short to judge ({ev.words} word{'' if ev.words == 1 else 's'}; "
+                f"need {MIN_WORDS})"
+            )
             return _unsupported(text, ev.words, reason), None
         if not self.use_screen:
             return None, None
@@ -560,6 +576,16 @@ def rerank(spans: list[Span], fits: list[np.ndarray | None], weight: float) -> l
     return out
 
 
+def _check_threshold(threshold: float | None) -> None:
+    """The same bounds the CLI's --threshold enforces."""
+    if threshold is not None and not (
+        isinstance(threshold, (int, float))
+        and not isinstance(threshold, bool)
+        and 0.0 <= threshold <= 1.0
+    ):
+        raise ValueError(f"threshold must be a number between 0 and 1, not {threshold!r}")
+
+
 def _blocks(text: str):
     """(start, end) of pieces of at most ~BLOCK_CHARS, cut at line breaks or spaces."""
     n = len(text)
@@ -621,12 +647,10 @@ def _without_overlaps(spans: list[Span]) -> list[Span]:
     return kept
 
 
-def _unsupported(
-    text: str, words: int, reason: str, p: float = 0.0, keep: list[Span] | None = None
-) -> Report:
+def _unsupported(text: str, words: int, reason: str, keep: list[Span] | None = None) -> Report:
     spans = tuple(keep or ())
     return Report(
-        p,
+        None,
         "unsupported",
         spans,
         apply_spans(text, spans) if spans else text,

@@ -41,7 +41,7 @@ class Span:
 
 @dataclass(frozen=True)
 class Report:
-    spun_probability: float
+    spun_probability: float | None  # None for an `unsupported` verdict: nothing was judged
     verdict: Verdict
     spans: tuple[Span, ...]
     restored: str
@@ -52,7 +52,9 @@ class Report:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "spun_probability": round(self.spun_probability, 4),
+            "spun_probability": (
+                None if self.spun_probability is None else round(self.spun_probability, 4)
+            ),
             "verdict": self.verdict,
             "spans": [s.to_dict() for s in self.spans],
             "restored": self.restored,

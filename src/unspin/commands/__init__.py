@@ -16,7 +16,23 @@ def unit_interval(value: str) -> float:
     return x
 
 
+def plural(n: int, noun: str) -> str:
+    """'1 word', '2 words', '1 substitution', '15 substitutions'."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def add_record_fields(p: argparse.ArgumentParser) -> None:
     """--text-field / --id-field, shared by every command that reads corpora."""
-    p.add_argument("--text-field", default="text", help="JSON key / Parquet column of the text")
-    p.add_argument("--id-field", default=None, help="JSON key / Parquet column of the id")
+    p.add_argument(
+        "--text-field",
+        default="text",
+        metavar="NAME",
+        help="JSON key / Parquet column of the text (default: text)",
+    )
+    p.add_argument(
+        "--id-field",
+        default=None,
+        metavar="NAME",
+        help="JSON key / Parquet column of the record id (default: id where records have "
+        "one, the URL for WARC, else FILE:LINE); a NAME no record has is an error",
+    )

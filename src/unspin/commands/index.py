@@ -16,12 +16,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         description=(
             "Fingerprint every record of REFERENCE (files, folders, globs of .jsonl/.json[.gz|"
             ".zst], .parquet, .warc[.gz], .txt, as `scan` reads them) and add it to the index "
-            "at --db (one SQLite file; created if absent, appended to otherwise). Exact "
-            "duplicates are stored once and reported together. Prints a JSON summary."
+            "at --db (one SQLite file; created if absent, updated otherwise). Re-adding an id "
+            "with the same words changes nothing (counted as unchanged), with new words "
+            "replaces its text (counted as replaced), so indexing a file twice never doubles "
+            "the index. Exact duplicates under other ids are stored once and reported "
+            "together. Prints a JSON summary."
         ),
     )
     p.add_argument("inputs", nargs="+", metavar="REFERENCE", help="files, folders or globs")
-    p.add_argument("--db", required=True, help="index file (created or appended to)")
+    p.add_argument("--db", required=True, help="index file (created or updated)")
     add_record_fields(p)
     p.add_argument("-j", "--jobs", type=int, default=1, help="worker processes (default 1)")
     p.add_argument("--engine", choices=("local", "ray"), default="local")

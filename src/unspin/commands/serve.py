@@ -16,7 +16,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="HTTP API and review page",
         description=(
             "Serve the review page at / and the JSON API at /v1/analyze, /v1/analyze/batch, "
-            "/v1/trace (with --db), /healthz; the OpenAPI spec is at /openapi.json. "
+            "/v1/trace (with --db), /healthz; the OpenAPI spec is at /openapi.json and as a "
+            "page at /docs. "
             "Binds to localhost unless --host says otherwise."
         ),
     )
@@ -162,7 +163,7 @@ def run(args: argparse.Namespace) -> int:
     shown = f"[{args.host}]" if ":" in args.host else args.host
     print(
         f"unspin serve: review page http://{shown}:{args.port}/  "
-        f"API spec http://{shown}:{args.port}/openapi.json  "
+        f"API docs http://{shown}:{args.port}/docs  "
         f"({args.workers} worker{'s' if args.workers > 1 else ''}"
         f"{', trace on ' + args.db if args.db else ''})",
         file=sys.stderr,

@@ -7,7 +7,8 @@
     pipeline = [JsonlReader("crawl/"), UnspinFilter(drop=("spun",)), JsonlWriter("clean/")]
 
 Every document that passes through gets ``unspin_spun_probability``, ``unspin_verdict`` and
-``unspin_span_count`` in its metadata (flat scalars, so Parquet writers keep one schema);
+``unspin_span_count`` in its metadata (flat scalars, so Parquet writers keep one schema;
+the probability is None for an ``unsupported`` document, as in every unspin report);
 dropped documents go to the optional ``exclusion_writer`` with ``filter_reason`` set to
 ``unspin_<verdict>``. The Analyzer loads lazily, once per worker process. Documents are
 analysed `batch_size` at a time (default 64), so the learned detector's windows are pooled.
@@ -75,7 +76,8 @@ class UnspinFilter(BaseFilter):
         return [self._judge(doc, r) for doc, r in zip(batch, reports)]
 
     def _judge(self, doc: Document, report: Any) -> bool | tuple[bool, str]:
-        doc.metadata["unspin_spun_probability"] = round(report.spun_probability, 4)
+        p = report.spun_probability  # None for `unsupported` (nothing judged)
+        doc.metadata["unspin_spun_probability"] = None if p is None else round(p, 4)
         doc.metadata["unspin_verdict"] = report.verdict
         doc.metadata["unspin_span_count"] = len(report.spans)
         if self.spans:

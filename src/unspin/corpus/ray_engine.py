@@ -56,6 +56,7 @@ class ShardScanner:
                     self.opts.id_field,
                     self.opts.max_bytes,
                     source=source,
+                    fields=self.opts.filtering,
                 )
             )
             n = 0

@@ -10,19 +10,24 @@ Formats, chosen by file name (case-insensitive; ``.gz``/``.zst`` compression on 
 
 - ``.jsonl``, ``.ndjson``, ``.json`` — JSON Lines: one object per line. Blank lines are not
   records and are skipped (their line numbers still count). ``position`` = line number (1-based),
-  default id ``FILE:LINE``.
+  default id: the record's ``id`` field, else ``FILE:LINE``.
 - ``.parquet``, ``.pq`` — one record per row. ``position`` = row number counting from 1,
-  default id ``FILE:ROW``.
+  default id: the ``id`` column, else ``FILE:ROW``.
 - ``.warc``, ``.warc.gz``, ``.wet``, ``.wet.gz`` — one record per WARC ``response``, ``resource``
   or ``conversion`` record (requests, metadata, warcinfo and revisits hold no document and are
   skipped). HTML responses are reduced to their main text by trafilatura; ``text/plain`` payloads
   (WET files) are used as they are; other content types become error records.
-  ``position`` = ordinal of the record among all records of the file (from 1), id = WARC-Record-ID.
-- ``.txt`` — the whole file is one document (the usual expectation: one article per file).
-  ``position`` = 1, id = the file's path.
+  ``position`` = ordinal of the record among all records of the file (from 1). A record's
+  fields are ``url`` (WARC-Target-URI), ``warc_record_id`` and ``date``; the default id is the
+  URL (the record id where there is none).
+- ``.txt`` — the whole file is one document (the usual expectation: one article per file),
+  UTF-8 or UTF-16/32 with a byte-order mark. ``position`` = 1, id = the file's path.
+- ``.html``, ``.htm`` — one web page per file, reduced to its main text as WARC pages are.
 
 ``text_field``/``id_field`` name a JSON key or Parquet column; a dotted name (``meta.id``) reaches
-into nested JSON objects when no key of that exact name exists.
+into nested JSON objects when no key of that exact name exists. A field that the first records
+of a file do not have at all is a mistake in the command, not in the data: `check_fields`
+raises `InputError` for it before anything is read (`iter_records` calls it).
 """
 
 from __future__ import annotations
@@ -41,7 +46,11 @@ from typing import Any, BinaryIO
 from unspin.errors import InputError
 
 DEFAULT_MAX_BYTES = 4 * 1024 * 1024  # bigger records are almost always dumps, not prose
-FORMATS = ("jsonl", "parquet", "warc", "txt")
+FORMATS = ("jsonl", "parquet", "warc", "txt", "html")
+DOCUMENT_FORMATS = ("txt", "html")  # one document per file
+DEFAULT_ID_FIELD = "id"  # used when present and no --id-field is given
+WARC_FIELDS = ("url", "warc_record_id", "date")
+_SAMPLE = 100  # JSON records of a file looked at by `check_fields`
 _EXTENSIONS = {
     ".jsonl": "jsonl",
     ".ndjson": "jsonl",
@@ -51,6 +60,8 @@ _EXTENSIONS = {
     ".warc": "warc",
     ".wet": "warc",
     ".txt": "txt",
+    ".html": "html",
+    ".htm": "html",
 }
 _COMPRESSIONS = {".gz": "gz", ".gzip": "gz", ".zst": "zst", ".zstd": "zst"}
 _PARQUET_BATCH = 1024
@@ -67,6 +78,8 @@ class Record:
     position: int
     text: str | None
     error: str | None = None
+    url: str | None = None  # the record's `url` field (WARC: WARC-Target-URI), if any
+    fields: dict[str, Any] | None = None  # every input field, when asked for (scan filters)
 
 
 ProgressFn = Callable[[int], None]
@@ -86,6 +99,8 @@ def detect_format(path: str) -> tuple[str, str | None] | None:
         return None  # Parquet compresses inside the file
     if fmt == "warc" and compression == "zst":
         return None  # fastwarc reads plain and gzip WARC only
+    if fmt == "html" and compression:
+        return None
     return fmt, compression
 
 
@@ -109,7 +124,10 @@ def expand_inputs(paths: Sequence[str]) -> list[str]:
         paths = [paths]
     if not paths:
         raise InputError("no input given")
-    wanted = "expected .jsonl, .json, .parquet, .warc(.gz), .wet(.gz) or .txt, optionally .gz/.zst"
+    wanted = (
+        "expected .jsonl, .json, .parquet, .warc(.gz), .wet(.gz), .txt or .html, "
+        "optionally .gz/.zst"
+    )
     out: list[str] = []
     seen: set[str] = set()
     for p in paths:
@@ -140,6 +158,91 @@ def expand_inputs(paths: Sequence[str]) -> list[str]:
     return out
 
 
+def check_fields(
+    files: Sequence[str], text_field: str = "text", id_field: str | None = None
+) -> None:
+    """Fail fast (InputError, exit 3) on field names that are mistakes in the command rather
+    than in the data, instead of writing one error row per record: a JSON Lines or Parquet
+    file without `text_field` at all (Parquet by its columns, JSON Lines by its first
+    records), and an `id_field` that no file has (WARC records have `WARC_FIELDS`). Text and
+    HTML files have no fields to name."""
+    id_files, id_found, seen_fields = 0, False, set()
+    for path in files:
+        kind = detect_format(path)
+        if kind is None or kind[0] in DOCUMENT_FORMATS:
+            continue
+        fmt, compression = kind
+        if fmt == "warc":
+            names: list[str] | None = list(WARC_FIELDS)
+            has_text = True
+        elif fmt == "parquet":
+            names = _parquet_columns(path)
+            has_text = names is None or text_field in names
+            if not has_text:
+                raise InputError(
+                    f"{path}: --text-field {text_field}: no such column "
+                    f"(columns: {_shown(names or [])})"
+                )
+        else:
+            sample = _sample_objects(path, compression)
+            names = sorted({k for o in sample for k in o}) if sample else None
+            if sample and all(_get(o, text_field) is _MISSING for o in sample):
+                raise InputError(
+                    f"{path}: --text-field {text_field}: none of the first {len(sample)} "
+                    f"records has this field (fields: {_shown(names or [])})"
+                )
+            if sample and id_field is not None:
+                id_found = id_found or any(_get(o, id_field) is not _MISSING for o in sample)
+                id_files += 1
+                seen_fields.update(names or [])
+            continue
+        if names is not None and id_field is not None:
+            id_files += 1
+            id_found = id_found or id_field in names
+            seen_fields.update(names)
+    if id_field is not None and id_files and not id_found:
+        raise InputError(
+            f"--id-field {id_field}: no record has this field "
+            f"(fields seen: {_shown(sorted(seen_fields))})"
+        )
+
+
+def _shown(names: Sequence[str]) -> str:
+    return ", ".join(names[:8]) + (", ..." if len(names) > 8 else "")
+
+
+def _parquet_columns(path: str) -> list[str] | None:
+    import pyarrow.parquet as pq
+
+    try:
+        return list(pq.read_schema(path).names)
+    except Exception:  # pyarrow raises several types for a bad file
+        return None
+
+
+def _sample_objects(path: str, compression: str | None) -> list[dict[str, Any]]:
+    """Up to _SAMPLE JSON objects from the start of a JSON Lines file (bad lines skipped)."""
+    out: list[dict[str, Any]] = []
+    try:
+        with open(path, "rb") as raw:
+            fh = _decompressed(raw, compression)
+            for _ in range(10 * _SAMPLE):
+                line = fh.readline(DEFAULT_MAX_BYTES)
+                if not line:
+                    break
+                try:
+                    obj = json.loads(line.decode("utf-8-sig"))
+                except (ValueError, RecursionError):
+                    continue
+                if isinstance(obj, dict):
+                    out.append(obj)
+                    if len(out) >= _SAMPLE:
+                        break
+    except (*_stream_errors(), OSError):
+        pass  # a broken file: the reader reports it record by record
+    return out
+
+
 def iter_records(
     paths: Sequence[str] | str,
     text_field: str = "text",
@@ -153,7 +256,9 @@ def iter_records(
     `progress`, if given, is called with the number of (compressed) file bytes consumed since
     its last call, so a caller can show a byte-based ETA.
     """
-    for path in expand_inputs(paths):
+    files = expand_inputs(paths)
+    check_fields(files, text_field, id_field)
+    for path in files:
         yield from iter_file(path, text_field, id_field, max_bytes, progress=progress)
 
 
@@ -165,8 +270,10 @@ def iter_file(
     *,
     source: str | None = None,
     progress: ProgressFn | None = None,
+    fields: bool = False,
 ) -> Iterator[Record]:
-    """Every record of one file; `source` (default: `path`) is what ids and records name it."""
+    """Every record of one file; `source` (default: `path`) is what ids and records name it.
+    With `fields`, each record also carries all its input fields (`Record.fields`)."""
     src = path if source is None else source
     kind = detect_format(path)
     if kind is None:
@@ -181,13 +288,13 @@ def iter_file(
         return
     try:
         if fmt == "jsonl":
-            records = _read_jsonl(raw, compression, src, text_field, id_field, max_bytes)
-        elif fmt == "txt":
-            records = _read_txt(raw, compression, src, max_bytes)
+            records = _read_jsonl(raw, compression, src, text_field, id_field, max_bytes, fields)
+        elif fmt in DOCUMENT_FORMATS:
+            records = _read_document(raw, compression, src, max_bytes, fmt == "html", fields)
         elif fmt == "parquet":
-            records = _read_parquet(raw, src, text_field, id_field, tracker)
+            records = _read_parquet(raw, src, text_field, id_field, tracker, fields)
         else:
-            records = _read_warc(raw, compression, src, max_bytes)
+            records = _read_warc(raw, compression, src, max_bytes, id_field, fields)
         for rec in records:
             tracker.update(raw)
             yield rec
@@ -358,6 +465,7 @@ def _read_jsonl(
     text_field: str,
     id_field: str | None,
     max_bytes: int,
+    fields: bool = False,
 ) -> Iterator[Record]:
     stream_errors = _stream_errors()
     lineno = 0
@@ -411,15 +519,31 @@ def _read_jsonl(
             reason = f"not a JSON object: the line holds a JSON {_json_type(obj)}"
             yield Record(rid, source, lineno, None, reason)
             continue
-        if id_field is not None:
-            rid = _id_of(_get(obj, id_field), rid)
+        rid = _id_of(_get(obj, id_field or DEFAULT_ID_FIELD), rid)
         text, reason = _check_text(_get(obj, text_field), text_field)
-        yield Record(rid, source, lineno, text, reason)
+        url = obj.get("url")
+        yield Record(
+            rid,
+            source,
+            lineno,
+            text,
+            reason,
+            url if isinstance(url, str) else None,
+            obj if fields else None,
+        )
 
 
-def _read_txt(
-    raw: BinaryIO, compression: str | None, source: str, max_bytes: int
+def _read_document(
+    raw: BinaryIO,
+    compression: str | None,
+    source: str,
+    max_bytes: int,
+    html: bool = False,
+    fields: bool = False,
 ) -> Iterator[Record]:
+    """A .txt or .html file: one document (an HTML page reduced to its main text)."""
+    from unspin.io import decode_text
+
     stream_errors = _stream_errors()
     try:
         fh = _decompressed(raw, compression)
@@ -435,17 +559,28 @@ def _read_txt(
         reason = f"oversized record: {size} bytes, over the limit of {max_bytes}"
         yield Record(source, source, 1, None, reason)
         return
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        reason = f"undecodable bytes: not UTF-8 at byte {exc.start}"
-        yield Record(source, source, 1, None, reason)
+    if html:
+        rec = _html_document(_decode_payload(data, None), source, source, 1)
+        if fields and rec.text is not None:
+            rec.fields = {"text": rec.text}
+        yield rec
         return
-    yield Record(source, source, 1, text.removeprefix("\ufeff"), None)
+    try:
+        text = decode_text(data, source)
+    except InputError as exc:  # binary, or bytes that are not UTF-8 (nor UTF-16/32 by BOM)
+        why = str(exc).removeprefix(f"{source}: ").split(";")[0]
+        yield Record(source, source, 1, None, f"undecodable bytes: {why}")
+        return
+    yield Record(source, source, 1, text, None, None, {"text": text} if fields else None)
 
 
 def _read_parquet(
-    raw: BinaryIO, source: str, text_field: str, id_field: str | None, tracker: _Tracker
+    raw: BinaryIO,
+    source: str,
+    text_field: str,
+    id_field: str | None,
+    tracker: _Tracker,
+    fields: bool = False,
 ) -> Iterator[Record]:
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -476,36 +611,42 @@ def _read_parquet(
         if (is_str or is_bin)
         else f"wrong type: column {text_field!r} is {ttype}, not a string"
     )
-    columns = [text_field]
-    if id_field is not None and id_field in names and id_field != text_field:
-        columns.append(id_field)
+    id_col = id_field or DEFAULT_ID_FIELD
+    columns = list(names) if fields else [text_field]
+    columns += [c for c in (id_col, "url") if c in names and c not in columns]
     row = 0
     try:
         for batch in pf.iter_batches(batch_size=_PARQUET_BATCH, columns=columns):
-            texts = batch.column(0).to_pylist() if wrong is None else [None] * batch.num_rows
-            ids = batch.column(1).to_pylist() if len(columns) > 1 else None
-            if id_field == text_field:
-                ids = texts
+            col = {c: batch.column(k) for k, c in enumerate(columns)}
+            texts = col[text_field].to_pylist() if wrong is None else [None] * batch.num_rows
+            ids = col[id_col].to_pylist() if id_col in col else None
+            urls = col["url"].to_pylist() if "url" in col else None
+            rows = batch.to_pylist() if fields else None
             for i, value in enumerate(texts):
                 row += 1
                 rid = f"{source}:{row}"
                 if ids is not None:
                     rid = _id_of(ids[i], rid)
+                url = urls[i] if urls is not None and isinstance(urls[i], str) else None
+                extra = rows[i] if rows is not None else None
                 tracker.fraction = row / nrows
                 if wrong is not None:
-                    yield Record(rid, source, row, None, wrong)
+                    yield Record(rid, source, row, None, wrong, url)
                 elif value is None:
-                    yield Record(
-                        rid, source, row, None, f"missing text field: {text_field!r} is null"
-                    )
+                    reason = f"missing text field: {text_field!r} is null"
+                    yield Record(rid, source, row, None, reason, url)
                 elif is_bin:
                     try:
-                        yield Record(rid, source, row, value.decode("utf-8"), None)
+                        text = value.decode("utf-8")
                     except UnicodeDecodeError as exc:
                         reason = f"undecodable bytes: not UTF-8 at byte {exc.start}"
-                        yield Record(rid, source, row, None, reason)
+                        yield Record(rid, source, row, None, reason, url)
+                        continue
+                    if extra is not None:
+                        extra[text_field] = text  # pass the text through as text
+                    yield Record(rid, source, row, text, None, url, extra)
                 else:
-                    yield Record(rid, source, row, value, None)
+                    yield Record(rid, source, row, value, None, url, extra)
     except Exception as exc:  # a corrupt page or row group mid-file
         row += 1
         reason = f"corrupt file: {type(exc).__name__}: {exc}".splitlines()[0]
@@ -541,6 +682,19 @@ def extract_main_text(html: str) -> str | None:
         deduplicate=False,
         favor_precision=True,
     )
+
+
+def _html_document(html: str, rid: str, source: str, position: int) -> Record:
+    """A page's main text as a record, or the reason there is none."""
+    try:
+        text = extract_main_text(html)
+    except Exception as exc:  # extraction bugs must not stop a crawl-sized scan
+        return Record(rid, source, position, None, f"extraction failed: {type(exc).__name__}")
+    if not text:
+        return Record(
+            rid, source, position, None, "no main text: the page has no extractable prose"
+        )
+    return Record(rid, source, position, text, None)
 
 
 class _SafeStream:
@@ -579,7 +733,12 @@ class _SafeStream:
 
 
 def _read_warc(
-    raw: BinaryIO, compression: str | None, source: str, max_bytes: int
+    raw: BinaryIO,
+    compression: str | None,
+    source: str,
+    max_bytes: int,
+    id_field: str | None = None,
+    fields: bool = False,
 ) -> Iterator[Record]:
     from fastwarc.warc import ArchiveIterator, WarcRecordType
 
@@ -592,8 +751,20 @@ def _read_warc(
             ordinal += 1
             if not rec.record_type & wanted:
                 continue
-            rid = rec.record_id or f"{source}:{ordinal}"
-            yield _warc_document(rec, rid, source, ordinal, max_bytes)
+            meta = {
+                "url": rec.headers.get("WARC-Target-URI") or None,
+                "warc_record_id": rec.record_id or None,
+                "date": rec.headers.get("WARC-Date") or None,
+            }
+            if id_field is None:
+                rid = meta["url"] or meta["warc_record_id"] or f"{source}:{ordinal}"
+            else:
+                rid = _id_of(meta.get(id_field), f"{source}:{ordinal}")
+            doc = _warc_document(rec, rid, source, ordinal, max_bytes)
+            doc.url = meta["url"]
+            if fields and doc.text is not None:
+                doc.fields = {**meta, "text": doc.text}
+            yield doc
     except Exception as exc:  # fastwarc stops on a broken stream; say where
         stream.error = stream.error or exc
     if stream.error is not None:
@@ -673,15 +844,7 @@ def _warc_document(rec: Any, rid: str, source: str, ordinal: int, max_bytes: int
             reason = f"corrupt file: undecodable HTTP body ({type(exc).__name__})"
             return Record(rid, source, ordinal, None, reason)
     if ctype in _HTML_TYPES:
-        try:
-            text = extract_main_text(_decode_payload(body, charset))
-        except Exception as exc:  # extraction bugs must not stop a crawl-sized scan
-            return Record(rid, source, ordinal, None, f"extraction failed: {type(exc).__name__}")
-        if not text:
-            return Record(
-                rid, source, ordinal, None, "no main text: the page has no extractable prose"
-            )
-        return Record(rid, source, ordinal, text, None)
+        return _html_document(_decode_payload(body, charset), rid, source, ordinal)
     if ctype == "text/plain":
         return Record(rid, source, ordinal, _decode_payload(body, charset), None)
     return Record(rid, source, ordinal, None, f"unsupported content type: {ctype or 'none given'}")

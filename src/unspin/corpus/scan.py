@@ -3,7 +3,7 @@
 How the work is cut, so that every engine and every interruption give the same bytes:
 
 - Input files are grouped: each JSONL/Parquet/WARC file is its own group; a run of
-  consecutive .txt files (one document each) forms groups of up to `shard_size` files.
+  consecutive .txt/.html files (one document each) forms groups of up to `shard_size` files.
 - A group's records are cut into shards of `shard_size` records (or fewer, once their
   text reaches `shard_bytes`). Shard ``GGGGGG-KKKKKK`` is the K-th shard of group G, so
   shard boundaries depend only on the input and the options, never on -j or the engine.
@@ -28,7 +28,15 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from unspin.corpus.readers import DEFAULT_MAX_BYTES, Record, detect_format, expand_inputs, iter_file
+from unspin.corpus.readers import (
+    DEFAULT_MAX_BYTES,
+    DOCUMENT_FORMATS,
+    Record,
+    check_fields,
+    detect_format,
+    expand_inputs,
+    iter_file,
+)
 from unspin.corpus.writers import (
     empty_output,
     encode_jsonl,
@@ -194,7 +202,7 @@ def plan_groups(files: Sequence[str], shard_size: int) -> list[list[str]]:
     run: list[str] = []
     for f in files:
         kind = detect_format(f)
-        if kind is not None and kind[0] == "txt":
+        if kind is not None and kind[0] in DOCUMENT_FORMATS:
             run.append(f)
             if len(run) == shard_size:
                 groups.append(run)
@@ -214,10 +222,18 @@ def shard_id(group: int, chunk: int) -> str:
 
 
 def group_records(
-    files: Sequence[str], opts: ScanOptions, progress: Any = None
+    files: Sequence[str], opts: ScanOptions, progress: Any = None, names: dict | None = None
 ) -> Iterator[Record]:
     for f in files:
-        yield from iter_file(f, opts.text_field, opts.id_field, opts.max_bytes, progress=progress)
+        yield from iter_file(
+            f,
+            opts.text_field,
+            opts.id_field,
+            opts.max_bytes,
+            source=(names or {}).get(f),
+            progress=progress,
+            fields=opts.filtering,  # filter rows carry the input record itself
+        )
 
 
 def cut_shards(records: Iterable[Record], opts: ScanOptions) -> Iterator[list[Record]]:
@@ -244,6 +260,7 @@ class Parts:
         self.path = output + ".parts"
         self.suffix = part_suffix(fmt)
         self.resumed = False
+        self.earlier: set[str] = set()  # shards an interrupted run had finished
         run_file = os.path.join(self.path, "run.json")
         if os.path.isdir(self.path):
             if restart:
@@ -263,6 +280,8 @@ class Parts:
                 for name in os.listdir(self.path):
                     if ".tmp" in name:
                         os.remove(os.path.join(self.path, name))  # a write cut by a kill
+                    elif name.endswith(self.suffix) and not name.endswith(".errors.jsonl"):
+                        self.earlier.add(name[: -len(self.suffix)])
         if not self.resumed:
             os.makedirs(self.path, exist_ok=True)
             write_atomic(run_file, json.dumps(fingerprint, indent=1).encode())
@@ -383,7 +402,11 @@ class Progress:
 _worker: dict[str, Any] = {}
 
 
-def _init_worker(opts: ScanOptions, output: str) -> None:
+def _init_worker(opts: ScanOptions, output: str, parent: int | None = None) -> None:
+    if parent is not None:  # a pool worker
+        from unspin.workers import worker_setup
+
+        worker_setup(parent)  # exit with the parent; Ctrl-C is the parent's to handle
     _worker["opts"] = opts
     _worker["parts"] = _PartsView(output, opts.fmt)
     _worker["analyzer"] = None  # loaded by the first shard, so a DataError reaches the driver
@@ -432,6 +455,7 @@ def run_local(
     opts: ScanOptions,
     jobs: int,
     progress: Progress,
+    names: dict[str, str] | None = None,
 ) -> RunCounters:
     counters = RunCounters()
     read_bytes = [0]
@@ -448,7 +472,7 @@ def run_local(
             max_workers=jobs,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_worker,
-            initargs=(opts, output),
+            initargs=(opts, output, os.getpid()),
         )
     else:
         _init_worker(opts, output)
@@ -480,7 +504,8 @@ def run_local(
                 progress.advance(read_bytes[0], 0)
                 continue
             n = 0
-            for k, shard in enumerate(cut_shards(group_records(files, opts, on_bytes), opts)):
+            records = group_records(files, opts, on_bytes, names)
+            for k, shard in enumerate(cut_shards(records, opts)):
                 n = k + 1
                 sid = shard_id(g, k)
                 counters.records_read += len(shard)
@@ -531,8 +556,11 @@ def scan(
     address: str | None = None,
     restart: bool = False,
     progress: bool | None = None,
+    names: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Scan `inputs` into `output`; returns the manifest (also written next to the output)."""
+    """Scan `inputs` into `output`; returns the manifest (also written next to the output).
+    `names` gives some input files the name their records carry as `source` (the CLI's
+    stdin is spooled to a file named "-")."""
     fmt = output_format(output)
     opts = opts or ScanOptions()
     if opts.fmt != fmt:
@@ -542,6 +570,7 @@ def scan(
     if engine not in ("local", "ray"):
         raise InputError(f"unknown engine {engine!r} (local or ray)")
     files = _without_own_files(expand_inputs(inputs), output)
+    check_fields(files, opts.text_field, opts.id_field)  # a wrong field name fails here
     out_dir = os.path.dirname(os.path.abspath(output))
     if not os.path.isdir(out_dir):
         raise InputError(f"{output}: folder {out_dir} does not exist")
@@ -555,9 +584,11 @@ def scan(
         if engine == "ray":
             from unspin.corpus.ray_engine import run_ray
 
+            if names:
+                raise InputError("stdin (-) is scanned by the local engine, not --engine ray")
             counters = run_ray(groups, parts, opts, jobs=jobs, address=address, progress=bar)
         elif engine == "local":
-            counters = run_local(groups, output, parts, opts, jobs, bar)
+            counters = run_local(groups, output, parts, opts, jobs, bar, names)
         else:
             raise InputError(f"unknown engine {engine!r} (local or ray)")
     except UnspinError:
@@ -591,9 +622,12 @@ def finish(
         if n is None:
             raise DataError(f"{parts.path}: group {g} unfinished after the scan (a worker died?)")
         sids.extend(shard_id(g, k) for k in range(n))
-    total = new_stats()
+    total, this_run = new_stats(), new_stats()
     for sid in sids:
-        add_stats(total, parts.read_stats(sid))
+        stats = parts.read_stats(sid)
+        add_stats(total, stats)
+        if sid not in parts.earlier:
+            add_stats(this_run, stats)
     if sids:
         merge_parts([parts.rows(s) for s in sids], output, opts.fmt)
     else:
@@ -618,6 +652,12 @@ def finish(
         "filtered_out": total["filtered_out"],
         "verdicts": {v: total["verdicts"].get(v, 0) for v in VERDICTS},
         "resumed_records": counters.resumed_records,
+        "this_run": {  # what this run did itself (a resumed run's share of the output)
+            "records": this_run["records"],
+            "analysed": this_run["analysed"],
+            "errors": this_run["errors"],
+            "verdicts": {v: this_run["verdicts"].get(v, 0) for v in VERDICTS},
+        },
         "seconds": round(seconds, 3),
         "docs_per_s": round(new_records / seconds, 2) if seconds > 0 else None,
         "mb_per_s": (
@@ -636,23 +676,34 @@ def finish(
 
 
 def summary_lines(m: dict[str, Any]) -> list[str]:
-    """The human summary printed at the end of `unspin scan`."""
-    v = m["verdicts"]
+    """The human summary printed at the end of `unspin scan`: this run's own work, then what
+    the output holds (the same numbers unless the run resumed an interrupted one)."""
+    from unspin.commands import plural
+
+    own = m.get("this_run") or {
+        "records": m["records_in"], "errors": m["errors"], "verdicts": m["verdicts"],
+    }  # fmt: skip
+    v = own["verdicts"]
     lines = [
-        f"scanned {m['records_in']} records from {m['inputs']} file(s) in {m['seconds']:.1f} s"
+        f"scanned {plural(own['records'], 'record')} from {plural(m['inputs'], 'file')} "
+        f"in {m['seconds']:.1f} s"
         + (f" ({m['docs_per_s']:.1f} docs/s)" if m["docs_per_s"] else ""),
         f"  verdicts: {v['spun']} spun, {v['clean']} clean, {v['uncertain']} uncertain, "
-        f"{v['unsupported']} unsupported; {m['errors']} error(s)",
+        f"{v['unsupported']} unsupported; {plural(own['errors'], 'error')}",
     ]
+    if m["resumed_records"]:
+        lines.append(
+            f"  resumed: {plural(m['resumed_records'], 'record')} came from the interrupted "
+            f"run ({m['records_in']} in the output, {m['errors']} of them errors)"
+        )
     for reason, n in sorted(m["errors_by_reason"].items(), key=lambda kv: -kv[1]):
         lines.append(f"    {n} x {reason}")
-    if m["resumed_records"]:
-        lines.append(f"  resumed: {m['resumed_records']} records came from an interrupted run")
-    out = f"  wrote {m['records_out']} records to {m['output']}"
+    out = f"  wrote {plural(m['records_out'], 'record')} to {m['output']}"
     if m["filtered_out"]:
         out += f" ({m['filtered_out']} filtered out)"
     lines.append(out)
     if m["errors_output"]:
         lines.append(f"  error records: {m['errors_output']}")
-    lines.append(f"  manifest: {m['output']}.manifest.json")
+    if m.get("manifest", True):
+        lines.append(f"  manifest: {m['output']}.manifest.json")
     return lines

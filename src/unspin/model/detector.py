@@ -12,6 +12,7 @@ texts beside it. onnxruntime's CUDA provider, when present, runs batches of CUDA
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -104,8 +105,14 @@ class WordDetector:
         (logits,) = self.session.run(["logits"], {"input_ids": ids, "attention_mask": mask})
         return [logits[i, w.position] for i, w in enumerate(batch)]
 
-    def score(self, texts: list[str], encoded: list[Encoded] | None = None) -> list[WordScores]:
-        """Scores for each text (`encoded`: the texts' encodings, when already made)."""
+    def score(
+        self,
+        texts: list[str],
+        encoded: list[Encoded] | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> list[WordScores]:
+        """Word logits of every text (`encoded`: the texts' encodings, when already made);
+        `progress(done, total)` is told of each window run."""
         encs = encoded if encoded is not None else [self.encode(t) for t in texts]
         wins = [self.windows(e) for e in encs]
         out = [
@@ -120,4 +127,6 @@ class WordDetector:
             chunk = jobs[b : b + self.batch]
             for (d, w), lg in zip(chunk, self.run([w for _, w in chunk])):
                 out[d].logits[w.word_index] = lg
+            if progress is not None:
+                progress(min(b + self.batch, len(jobs)), len(jobs))
         return out

@@ -84,11 +84,12 @@ def windows(
                 break
             a += step
     for a, b, lo, hi in spans:
-        sel = (pos >= lo) & (pos < hi)
-        if not sel.any():
+        # `pos` ascends with the words, so a window's words are one slice (linear in size).
+        i, j = np.searchsorted(pos, lo, side="left"), np.searchsorted(pos, hi, side="left")
+        if i == j:
             continue
         w_ids = np.concatenate(([CLS_ID], ids[a:b], [SEP_ID])).astype(np.int64)
-        out.append(Window(w_ids, valid[sel], pos[sel] - a + 1))
+        out.append(Window(w_ids, valid[i:j], pos[i:j] - a + 1))
     return out
 
 

@@ -103,11 +103,14 @@ def _field_name(loc: tuple | list) -> str:
 
 
 def _validation_errors(exc: RequestValidationError) -> Response:
+    """422 naming the offending fields; 400 when the body is not JSON at all."""
     errors = []
+    status = 422
     for e in exc.errors():
         loc = tuple(e.get("loc", ()))
-        if e.get("type") == "json_invalid":
-            msg = "invalid JSON"
+        if e.get("type") == "json_invalid" or (loc == ("body",) and e.get("type") == "missing"):
+            status = 400
+            msg = "invalid JSON" if e.get("type") == "json_invalid" else "invalid JSON: empty body"
             if ctx := e.get("ctx", {}).get("error"):
                 msg += f": {ctx}"
             errors.append({"field": "body", "message": msg})
@@ -117,25 +120,18 @@ def _validation_errors(exc: RequestValidationError) -> Response:
             msg = 'must be a JSON object such as {"text": "..."}'
         errors.append({"field": _field_name(loc), "message": msg})
     detail = "; ".join(f"{x['field']}: {x['message']}" for x in errors[:5]) or "invalid request"
-    return _error(422, detail, errors)
+    return _error(status, detail, errors)
 
 
 # -- request and response models -----------------------------------------------------------------
 def _check_text(text: str) -> str:
-    if not text.strip():
-        raise ValueError("must contain some non-whitespace text")
+    # An empty or blank text is not an error: it gets the library's answer (`unsupported`).
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
         raise ValueError("contains unpaired surrogate code points (not valid Unicode)") from None
     return text
 
-
-# The spec's rule for "not only space": some character that Python's str.isspace() does not
-# count as space (what `_check_text` tests), spelled out so every regex engine agrees.
-NOT_ONLY_SPACE = (
-    r"[^\t\n\v\f\r \u001c-\u001f\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
-)
 
 Text = Annotated[str, AfterValidator(_check_text)]
 
@@ -166,7 +162,9 @@ class ReportModel(BaseModel):
     """The report contract of DESIGN.md (fields may be added, none renamed)."""
 
     model_config = ConfigDict(title="Report", extra="allow")
-    spun_probability: float = Field(ge=0, le=1)
+    spun_probability: float | None = Field(
+        ge=0, le=1, description="null when the verdict is `unsupported` (nothing was judged)"
+    )
     verdict: Literal["spun", "clean", "uncertain", "unsupported"]
     spans: list[SpanModel]
     restored: str = Field(description="the input with every flagged span replaced")
@@ -211,7 +209,7 @@ def _models(s: Settings) -> tuple[type[BaseModel], type[BaseModel], type[BaseMod
     The limits are documented in the schema (maxLength, maxItems) but enforced by the
     handlers, so a client that exceeds them gets 413 with a message rather than a 422.
     """
-    text_doc = {"maxLength": s.max_text_chars, "minLength": 1, "pattern": NOT_ONLY_SPACE}
+    text_doc = {"maxLength": s.max_text_chars}
 
     class AnalyzeRequest(BaseModel):
         model_config = ConfigDict(extra="forbid", strict=True)  # no "5" for 5, no false for 0
@@ -243,10 +241,10 @@ def _models(s: Settings) -> tuple[type[BaseModel], type[BaseModel], type[BaseMod
 
 
 _ERRORS = {
-    400: {"model": ErrorBody, "description": "body is not UTF-8"},
+    400: {"model": ErrorBody, "description": "body is not UTF-8, or not JSON"},
     408: {"model": ErrorBody, "description": "body not received in time"},
     413: {"model": ErrorBody, "description": "body, text or batch over the limit"},
-    422: {"model": ErrorBody, "description": "invalid JSON, wrong type, or empty text"},
+    422: {"model": ErrorBody, "description": "a field missing, of the wrong type or out of range"},
     503: {"model": ErrorBody, "description": "analysis took longer than the timeout"},
 }
 
@@ -478,6 +476,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
             return json_bytes(await off_loop(work))
 
+    else:
+
+        @app.post("/v1/trace", include_in_schema=False)
+        async def trace_unavailable() -> Response:
+            raise ApiError(
+                404,
+                "tracing is off: no index loaded; build one with `unspin index REFERENCES "
+                "--db refs.db` and start the server with `unspin serve --db refs.db`",
+            )
+
     @app.get("/healthz", response_model=Health, summary="Liveness and limits")
     async def healthz() -> dict[str, Any]:
         return {
@@ -492,6 +500,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             },
         }
 
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> Response:
+        return Response(api_docs(app.openapi()), media_type="text/html; charset=utf-8")
+
     @app.get("/", include_in_schema=False)
     async def page() -> FileResponse:
         return FileResponse(STATIC_DIR / "index.html", headers={"cache-control": "no-cache"})
@@ -499,6 +511,80 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(Guard, settings=s)
     return app
+
+
+def api_docs(spec: dict[str, Any]) -> str:
+    """The /docs page: the OpenAPI spec as plain HTML, served by the app itself (Swagger UI
+    would load from a CDN, which the page's policy and the offline promise both rule out)."""
+    from html import escape
+
+    schemas = spec.get("components", {}).get("schemas", {})
+
+    def ref_name(obj: dict[str, Any]) -> str:
+        return str(obj.get("$ref", "")).rsplit("/", 1)[-1]
+
+    def kind(prop: dict[str, Any]) -> str:
+        if "$ref" in prop:
+            return ref_name(prop)
+        if "anyOf" in prop:
+            return " or ".join(kind(p) for p in prop["anyOf"])
+        if prop.get("type") == "array":
+            return f"list of {kind(prop.get('items', {}))}"
+        return str(prop.get("type", "any"))
+
+    def fields(name: str) -> str:
+        schema = schemas.get(name, {})
+        required = set(schema.get("required", []))
+        rows = []
+        for field, prop in schema.get("properties", {}).items():
+            limits = ", ".join(
+                f"{k} {prop[k]}"
+                for k in ("minimum", "maximum", "maxLength", "maxItems")
+                if k in prop
+            )
+            default = f"default {json.dumps(prop['default'])}" if "default" in prop else ""
+            note = "; ".join(x for x in (prop.get("description", ""), limits, default) if x)
+            rows.append(
+                f"<tr><td><code>{escape(field)}</code>{' (required)' if field in required else ''}"
+                f"</td><td>{escape(kind(prop))}</td><td>{escape(note)}</td></tr>"
+            )
+        if not rows:
+            return ""
+        head = "<tr><th>field</th><th>type</th><th>notes</th></tr>"
+        return f"<table>{head}{''.join(rows)}</table>"
+
+    info = spec.get("info", {})
+    parts = [
+        "<!doctype html><html lang=en><head><meta charset=utf-8>",
+        f"<title>{escape(info.get('title', 'API'))} API</title></head><body>",
+        f"<h1>{escape(info.get('title', ''))} {escape(info.get('version', ''))} API</h1>",
+        f"<p>{escape(info.get('summary', ''))}</p><p>{escape(info.get('description', ''))}</p>",
+        '<p>Machine-readable spec: <a href="/openapi.json">/openapi.json</a>. Review page: '
+        '<a href="/">/</a>.</p>',
+    ]
+    for path, ops in spec.get("paths", {}).items():
+        for method, op in ops.items():
+            parts.append(f"<h2><code>{method.upper()} {escape(path)}</code></h2>")
+            parts.append(
+                f"<p>{escape(op.get('summary', ''))}. {escape(op.get('description', ''))}</p>"
+            )
+            body = op.get("requestBody", {}).get("content", {}).get("application/json", {})
+            if body:
+                parts.append("<h3>Request (JSON)</h3>" + fields(ref_name(body.get("schema", {}))))
+            answers = []
+            for code, r in op.get("responses", {}).items():
+                answers.append(f"<li><b>{escape(code)}</b> {escape(r.get('description', ''))}</li>")
+            parts.append("<h3>Answers</h3><ul>" + "".join(answers) + "</ul>")
+            if method == "post":
+                example = '{"text": "..."}' if "batch" not in path else '{"texts": ["...", "..."]}'
+                parts.append(
+                    f"<pre>curl -s http://HOST:PORT{escape(path)} -d '{escape(example)}'</pre>"
+                )
+    for name, title in (("ReportModel", "Report"), ("SpanModel", "Span"), ("ErrorBody", "Error")):
+        if name in schemas:
+            parts.append(f"<h2>{title}</h2>{fields(name)}")
+    parts.append("</body></html>")
+    return "\n".join(parts)
 
 
 def app_from_env() -> FastAPI:

@@ -9,6 +9,7 @@ Ray cluster (``address``), mirroring ``unspin scan --engine ray``.
 
 from __future__ import annotations
 
+import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
@@ -76,7 +77,15 @@ def make_pool(
     # the parent's SQLite connection (each opens its own) and leave through os._exit.
     methods = mp.get_all_start_methods()
     ctx = mp.get_context("fork" if "fork" in methods else None)
-    return ctx.Pool(jobs, initializer=initializer, initargs=initargs)
+    init = (initializer, initargs, os.getpid())
+    return ctx.Pool(jobs, initializer=_local_worker, initargs=init)
+
+
+def _local_worker(initializer: Callable[..., None], initargs: tuple[Any, ...], parent: int) -> None:
+    from unspin.workers import worker_setup
+
+    worker_setup(parent)  # a killed parent leaves no orphans (see unspin.workers)
+    initializer(*initargs)
 
 
 def prepare_many(

@@ -62,6 +62,7 @@ CREATE TABLE docs (
     text BLOB
 );
 CREATE INDEX docs_dup ON docs(dup_of) WHERE dup_of IS NOT NULL;
+CREATE INDEX docs_id ON docs(id);
 CREATE TABLE digests (digest BLOB PRIMARY KEY, doc INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE bands (key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc))
     WITHOUT ROWID;
@@ -99,6 +100,8 @@ class AddStats:
 
     added: int = 0
     duplicates: int = 0  # exact copies of a document already in the index
+    unchanged: int = 0  # an id already indexed with the same words: nothing to do
+    replaced: int = 0  # an id already indexed with other words: the new text replaces it
     unsigned: int = 0  # added, but too short for LSH (found only as exact duplicates)
     empty: int = 0  # no words at all: skipped
     errors: int = 0  # records the reader could not read: skipped
@@ -185,6 +188,11 @@ class Index:
                 self._integrity()
                 self._conn.close()
                 self._conn = self._connect(readonly=False)
+                try:  # indexes from before re-adding was a no-op: look ids up by index
+                    with self._conn:
+                        self._conn.execute("CREATE INDEX IF NOT EXISTS docs_id ON docs(id)")
+                except sqlite3.DatabaseError as exc:
+                    raise DataError(f"{self.path}: cannot write ({_one_line(exc)})") from None
             self.params = stored
         else:
             if self.path.exists():  # an empty file: ours to initialise only if truly empty
@@ -332,6 +340,19 @@ class Index:
                     row = cur.execute(
                         "SELECT doc FROM digests WHERE digest = ?", (p.fp.digest,)
                     ).fetchone()
+                    # Re-adding an id: the same words are a no-op, other words replace it.
+                    old = cur.execute("SELECT doc, dup_of FROM docs WHERE id = ?", (p.id,))
+                    old = old.fetchall()
+                    if old:
+                        if row is not None and any(row[0] in (d, u) for d, u in old):
+                            stats.unchanged += 1
+                            continue
+                        for d, _ in old:
+                            self._remove(cur, d)
+                        stats.replaced += 1
+                        row = cur.execute(
+                            "SELECT doc FROM digests WHERE digest = ?", (p.fp.digest,)
+                        ).fetchone()
                     doc = next_doc
                     next_doc += 1
                     if row is not None:
@@ -353,6 +374,28 @@ class Index:
                 cur.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?)", band_rows)
         except sqlite3.DatabaseError as exc:
             raise DataError(f"{self.path}: cannot write to index ({_one_line(exc)})") from None
+
+    def _remove(self, cur: sqlite3.Cursor, doc: int) -> None:
+        """Delete one document; a stored text with duplicates passes to the first of them
+        (its digest and bands are found again by fingerprinting its text: point updates)."""
+        dup_of, blob = cur.execute("SELECT dup_of, text FROM docs WHERE doc = ?", (doc,)).fetchone()
+        if dup_of is None:
+            fp = self.fingerprinter(zlib.decompress(blob).decode("utf-8"))
+            heirs = cur.execute("SELECT doc FROM docs WHERE dup_of = ? ORDER BY doc", (doc,))
+            heir = next((h for (h,) in heirs), None)
+            cur.executemany(
+                "DELETE FROM bands WHERE key = ? AND doc = ?", [(k, doc) for k in fp.band_keys]
+            )
+            if heir is None:
+                cur.execute("DELETE FROM digests WHERE digest = ?", (fp.digest,))
+            else:
+                cur.execute("UPDATE docs SET dup_of = NULL, text = ? WHERE doc = ?", (blob, heir))
+                cur.execute("UPDATE docs SET dup_of = ? WHERE dup_of = ?", (heir, doc))
+                cur.execute("UPDATE digests SET doc = ? WHERE digest = ?", (heir, fp.digest))
+                cur.executemany(
+                    "INSERT OR IGNORE INTO bands VALUES (?, ?)", [(k, heir) for k in fp.band_keys]
+                )
+        cur.execute("DELETE FROM docs WHERE doc = ?", (doc,))
 
     # -- querying ------------------------------------------------------------------------------
     def text(self, doc: int) -> str:

@@ -17,11 +17,13 @@ def iter_items(
     max_bytes: int | None = None,
 ) -> Iterator[Item]:
     """(id, text, error, file, position) for every record of `inputs`; "-" is stdin, one
-    document with id "-". Ids follow `scan`: the --id-field value, else FILE:LINE."""
-    from unspin.corpus.readers import DEFAULT_MAX_BYTES, expand_inputs, iter_file
+    document with id "-". Ids follow `scan`: the --id-field value (default: `id` where
+    records have one, the URL for WARC), else FILE:LINE."""
+    from unspin.corpus.readers import DEFAULT_MAX_BYTES, check_fields, expand_inputs, iter_file
 
     files = [p for p in inputs if p != "-"]
     expanded = expand_inputs(files) if files else []  # raises InputError before reading
+    check_fields(expanded, text_field, id_field)  # so does a field no record has
     for p in inputs:
         if p == "-":
             from unspin.io import MAX_INPUT_BYTES, decode_text

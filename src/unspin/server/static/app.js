@@ -159,21 +159,23 @@
     ui.results.focus({ preventScroll: true });
     ui.results.scrollIntoView({ behavior: matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth", block: "start" });
     const n = report.spans.length;
-    toast(`${VERDICTS[report.verdict][0]} · ${Math.round(report.spun_probability * 100)}% · ${n} flag${n === 1 ? "" : "s"}`);
+    const judged = report.spun_probability === null ? "" : ` · ${Math.round(report.spun_probability * 100)}%`;
+    toast(`${VERDICTS[report.verdict][0]}${judged} · ${n} flag${n === 1 ? "" : "s"}`);
   }
 
   function renderSummary(r) {
-    const pct = Math.round(r.spun_probability * 100);
+    const p = r.spun_probability === null ? 0 : r.spun_probability; // null: unsupported, not judged
+    const pct = Math.round(p * 100);
     const [label, explain] = VERDICTS[r.verdict] || [r.verdict, ""];
     ui.results.dataset.verdict = r.verdict;
     ui.verdict.dataset.verdict = r.verdict;
     ui.verdict.textContent = label;
     ui.explain.textContent = r.reason ? `${explain} ${capital(r.reason)}.`.trim() : explain;
     ui.gaugeValue.setAttribute("stroke-dasharray", `${pct} 100`);
-    const angle = Math.PI * (1 - r.spun_probability);
+    const angle = Math.PI * (1 - p);
     ui.gaugeKnob.setAttribute("cx", (100 + 80 * Math.cos(angle)).toFixed(1));
     ui.gaugeKnob.setAttribute("cy", (100 - 80 * Math.sin(angle)).toFixed(1));
-    ui.gaugePct.textContent = `${pct}%`;
+    ui.gaugePct.textContent = r.spun_probability === null ? "–" : `${pct}%`;
     ui.gauge.setAttribute("aria-valuenow", String(pct));
     ui.gauge.setAttribute("aria-valuetext", `${pct}% spun probability: ${label}`);
     const counts = { substitution: 0, keyword: 0, artifact: 0 };
