@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -226,8 +227,8 @@ def test_long_input_shows_progress_on_a_terminal_only(tmp_path):
     piped = run("check", "--json", str(long))
     assert b"check:" not in piped.stderr and piped.returncode in (0, 1)
     master, slave = pty.openpty()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "unspin", "check", "--json", str(long)],
+    proc = subprocess.Popen(  # --no-screen: the full detector's work is what the bar follows
+        [sys.executable, "-m", "unspin", "check", "--json", "--no-screen", str(long)],
         stdout=subprocess.DEVNULL,
         stderr=slave,
     )
@@ -244,3 +245,22 @@ def test_long_input_shows_progress_on_a_terminal_only(tmp_path):
     os.close(master)
     assert proc.wait(timeout=300) in (0, 1)
     assert b"\x1b[Kcheck: 1% of 200," in seen and b"s left" in seen and b"check: 100%" in seen
+
+
+def test_no_screen_and_device_options():
+    """--no-screen sends the text through the full detector (its signals show the units it
+    scored); the default lets the screen clear a clean text; an unusable --device or
+    UNSPIN_DEVICE is one line, not a traceback."""
+    original = EXAMPLE.parent / "original_article.txt"
+    fast = json.loads(run("check", "--json", str(original)).stdout)
+    slow = json.loads(run("check", "--json", "--no-screen", str(original)).stdout)
+    assert "screen" in fast["signals"] and "units" not in fast["signals"]
+    assert "units" in slow["signals"] and "screen" not in slow["signals"]
+    assert fast["verdict"] == slow["verdict"] == "clean"
+    bad = run("check", "--device", "gpu", str(original))
+    assert bad.returncode == 2 and b"invalid choice" in bad.stderr
+    env = {**os.environ, "UNSPIN_DEVICE": "tpu"}
+    p = subprocess.run([sys.executable, "-m", "unspin", "check", str(original)],
+                       capture_output=True, env=env, timeout=120)  # fmt: skip
+    assert p.returncode == 3 and b"Traceback" not in p.stderr
+    assert p.stderr.decode().strip().endswith("not 'tpu'")

@@ -410,3 +410,18 @@ def test_summary_wording_is_singular_for_one(tmp_path: Path) -> None:
     for command in ("scan", "index"):
         helptext = " ".join(_unspin(command, "--help").stdout.decode().split())
         assert "(default: text)" in helptext and "default: id where records have one" in helptext
+
+
+def test_no_screen_is_an_option_of_the_output(
+    corpus: Path, baseline: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--no-screen changes what is written (cleared texts get the full analysis), so a
+    resume must not mix the two: the options are part of the manifest."""
+    monkeypatch.setenv("UNSPIN_SCREEN", "1")  # main() sets it for its workers; undone after
+    out = tmp_path / "slow.jsonl"
+    args = ["--id-field", "doc_id", "--max-bytes", "2000", "--shard-size", "40"]
+    assert main(["scan", str(corpus), "-o", str(out), *args, "--no-screen", "--quiet"]) in (0, 1)
+    slow, fast = read_jsonl(out), read_jsonl(baseline)
+    assert [r["id"] for r in slow] == [r["id"] for r in fast]
+    manifest = json.loads(Path(f"{out}.manifest.json").read_text())
+    assert manifest["options"]["screen"] is False

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from unspin import runtime
 from unspin.errors import DataError
 from unspin.model.detector import WordDetector, WordScores, providers
 from unspin.model.encoding import Encoded
@@ -55,7 +56,6 @@ REQUIRED = (
     SCREEN_FILE,
     "verdict.json",
 )
-DEVICES = ("auto", "cpu", "cuda")
 BATCH_TEXTS = 64  # texts whose words the encoder scores in one pooled batch
 RERANK_TOP = 3  # candidates of a flagged span tried in place by the encoder
 RERANK_CHARS = 120  # context on each side of the span when a candidate is tried
@@ -94,11 +94,13 @@ class Analyzer:
 
     `dictionaries` restricts the reverse thesaurus to some sources (oewn, ppdb, moby, pps,
     template); `threshold` is the word score needed to flag a span (0-1, default tuned);
-    `device` runs the learned detector on "cpu", "cuda" or, by default, CUDA when
-    onnxruntime has it and the CPU otherwise. `screen` (default on) lets the cascade's
-    first stage clear texts as clean without the full detector (model/screen.py); off,
-    every supported text gets the full analysis (slower; the same reports except for
-    the texts the screen would have cleared).
+    `device` runs the models on "cpu", "cuda" or ("auto") CUDA when onnxruntime has it
+    and the CPU otherwise. `screen` (on by default) lets the cascade's first stage clear
+    texts as clean without the full detector (model/screen.py); off, every supported text
+    gets the full analysis (slower; the same reports but for the texts the screen would
+    have cleared). Left unset, they come from the environment: UNSPIN_DEVICE (default
+    auto) and UNSPIN_SCREEN (0 turns the screen off), which the CLI's --device and
+    --no-screen set.
     """
 
     def __init__(
@@ -106,17 +108,16 @@ class Analyzer:
         threshold: float | None = None,
         dictionaries: tuple[str, ...] = ALL_SOURCES,
         data_dir: Path | None = None,
-        device: str = "auto",
-        screen: bool = True,
+        device: str | None = None,
+        screen: bool | None = None,
     ) -> None:
         _check_threshold(threshold)
-        if device not in DEVICES:
-            raise ValueError(f"device must be one of {', '.join(DEVICES)}, not {device!r}")
+        device, screen = runtime.resolve(device, screen)
         self.data_dir = Path(data_dir) if data_dir else ARTIFACT_DIR
         self.dictionaries = tuple(dictionaries)
         self._threshold = threshold
         self.device = device
-        self.use_screen = bool(screen)
+        self.use_screen = screen
         Lexicon(self.data_dir, self.dictionaries)  # validate names early
 
     # -- lazily loaded resources -----------------------------------------------------------

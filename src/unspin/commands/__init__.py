@@ -36,3 +36,35 @@ def add_record_fields(p: argparse.ArgumentParser) -> None:
         help="JSON key / Parquet column of the record id (default: id where records have "
         "one, the URL for WARC, else FILE:LINE); a NAME no record has is an error",
     )
+
+
+def add_runtime_options(p: argparse.ArgumentParser) -> None:
+    """--device / --no-screen, shared by check, scan and serve."""
+    p.add_argument(
+        "--device",
+        choices=("auto", "cpu", "cuda"),
+        default=None,
+        help="where the models run (default auto: CUDA when onnxruntime-gpu has it, else CPU; "
+        "or UNSPIN_DEVICE)",
+    )
+    p.add_argument(
+        "--no-screen",
+        dest="screen",
+        action="store_false",
+        default=None,
+        help="send every text through the full detector (slower); by default a fast screen "
+        "clears most clean texts first (or UNSPIN_SCREEN=0)",
+    )
+
+
+def apply_runtime_options(args: argparse.Namespace) -> tuple[str, bool]:
+    """Make --device / --no-screen the defaults of every Analyzer this process (and the
+    worker processes it starts) creates; returns the (device, screen) in force."""
+    from unspin import runtime
+    from unspin.errors import InputError
+
+    runtime.set_defaults(args.device, args.screen)
+    try:
+        return runtime.resolve()
+    except ValueError as exc:  # from the environment: --device is checked by argparse
+        raise InputError(f"UNSPIN_DEVICE: {exc}") from None

@@ -8,7 +8,7 @@ import os
 import sys
 from typing import TextIO
 
-from unspin.commands import plural, unit_interval
+from unspin.commands import add_runtime_options, apply_runtime_options, plural, unit_interval
 from unspin.errors import EXIT_OK, EXIT_SPUN, InputError, UnspinError
 
 KIND_COLOURS = {"substitution": "33", "keyword": "35", "artifact": "36"}
@@ -65,6 +65,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         default="auto",
         help="colour the flagged spans (default auto: on a terminal, unless NO_COLOR is set)",
     )
+    add_runtime_options(p)
     p.set_defaults(run=run)
 
 
@@ -91,6 +92,8 @@ def load(path: str, *, html: bool = False, encoding: str | None = None) -> str:
 
 def run(args: argparse.Namespace) -> int:
     import unspin
+
+    apply_runtime_options(args)
     from unspin.io import check_encoding
 
     encoding = check_encoding(args.encoding) if args.encoding else None

@@ -5,7 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from unspin.commands import add_record_fields, unit_interval
+from unspin.commands import (
+    add_record_fields,
+    add_runtime_options,
+    apply_runtime_options,
+    unit_interval,
+)
 
 VERDICT_LIST = "spun, clean, uncertain, unsupported"
 
@@ -62,6 +67,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--shard-size", type=int, default=None, help="records per shard (default 500)")
     p.add_argument("--restart", action="store_true", help="discard parts of an interrupted run")
     p.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
+    add_runtime_options(p)
     p.set_defaults(run=run)
 
 
@@ -101,6 +107,7 @@ def _run(args: argparse.Namespace) -> int:
     from unspin.corpus.writers import output_format
     from unspin.errors import InputError
 
+    device, screen = apply_runtime_options(args)
     if args.inputs.count("-") > 1:
         raise InputError("stdin (-) can be read only once")
     to_stdout = args.output == "-"
@@ -124,6 +131,8 @@ def _run(args: argparse.Namespace) -> int:
             threshold=args.threshold,
             fmt=output_format(output),
             shard_size=args.shard_size or DEFAULT_SHARD_SIZE,
+            device=device,
+            screen=screen,
         )
         manifest = scan(
             inputs,

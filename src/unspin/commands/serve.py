@@ -7,6 +7,7 @@ import errno
 import socket
 import sys
 
+from unspin.commands import add_runtime_options, apply_runtime_options
 from unspin.errors import EXIT_OK, DataError, InputError, UnspinError
 
 
@@ -69,6 +70,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--log-level", default="info", choices=("critical", "error", "warning", "info"))
     p.add_argument("--no-access-log", action="store_true", help="do not log every request")
+    add_runtime_options(p)
     p.set_defaults(run=run)
 
 
@@ -121,6 +123,7 @@ def _preflight_message() -> str | None:
 
 
 def run(args: argparse.Namespace) -> int:
+    apply_runtime_options(args)
     try:
         import uvicorn
 

@@ -39,9 +39,12 @@ class UnspinFilter(BaseFilter):
         spans: bool = False,
         exclusion_writer: DiskWriter | None = None,
         batch_size: int = 64,
+        device: str | None = None,
+        screen: bool | None = None,
     ) -> None:
         """`drop` (default: spun) or `keep` lists verdicts; `spans=True` also stores the
-        flagged spans as a JSON string in ``unspin_spans``."""
+        flagged spans as a JSON string in ``unspin_spans``; `device` and `screen` as for
+        `unspin.Analyzer` (unset: UNSPIN_DEVICE / UNSPIN_SCREEN, else auto and on)."""
         super().__init__(exclusion_writer, batch_size=batch_size)
         if keep is not None:
             drop = None
@@ -52,6 +55,7 @@ class UnspinFilter(BaseFilter):
         self.drop = tuple(drop) if drop is not None else ()
         self.threshold = threshold
         self.spans = spans
+        self.device, self.screen = device, screen
         self._analyzer: Any = None
 
     @property
@@ -59,7 +63,7 @@ class UnspinFilter(BaseFilter):
         if self._analyzer is None:
             import unspin
 
-            self._analyzer = unspin.Analyzer()
+            self._analyzer = unspin.Analyzer(device=self.device, screen=self.screen)
         return self._analyzer
 
     def __getstate__(self) -> dict[str, Any]:

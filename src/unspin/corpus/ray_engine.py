@@ -39,7 +39,7 @@ class ShardScanner:
     def __init__(self, opts: dict[str, Any]) -> None:
         fixed = {k: tuple(v) if isinstance(v, list) else v for k, v in opts.items()}
         self.opts = ScanOptions(**fixed)
-        self.analyzer = make_analyzer()
+        self.analyzer = make_analyzer(self.opts)
 
     def __call__(self, batch: Any) -> Iterator[Any]:
         import pyarrow as pa
@@ -160,6 +160,7 @@ def run_ray(
                 batch_format="pyarrow",
                 compute=ray.data.ActorPoolStrategy(size=max(1, min(jobs, len(todo)))),
                 num_cpus=1,
+                num_gpus=1 if opts.device == "cuda" else 0,  # --device cuda: a GPU per actor
                 max_restarts=0,  # a failed actor fails the scan; the driver resumes it
             )
         received: Counter[int] = Counter()

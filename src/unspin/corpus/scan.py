@@ -70,6 +70,8 @@ class ScanOptions:
     fmt: str = "jsonl"
     shard_size: int = DEFAULT_SHARD_SIZE
     shard_bytes: int = DEFAULT_SHARD_BYTES
+    device: str = "auto"  # where the models run (unspin.runtime)
+    screen: bool = True  # the cascade's screen clears clean texts first
 
     def __post_init__(self) -> None:
         if self.keep is not None and self.drop is not None:
@@ -187,10 +189,10 @@ def _analyze_records(
     return out
 
 
-def make_analyzer() -> Any:
+def make_analyzer(opts: ScanOptions) -> Any:
     import unspin
 
-    return unspin.Analyzer()
+    return unspin.Analyzer(device=opts.device, screen=opts.screen)
 
 
 # -- planning -------------------------------------------------------------------------------
@@ -423,7 +425,7 @@ class _PartsView(Parts):
 
 def _run_shard(sid: str, records: list[Record]) -> dict[str, Any]:
     if _worker["analyzer"] is None:
-        _worker["analyzer"] = make_analyzer()
+        _worker["analyzer"] = make_analyzer(_worker["opts"])
     payload, err_payload, stats = process_shard(_worker["analyzer"], records, _worker["opts"])
     _worker["parts"].write_shard(sid, payload, err_payload, stats)
     return stats

@@ -76,10 +76,9 @@ class WordDetector:
         opts.intra_op_num_threads = n
         opts.inter_op_num_threads = 1
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        chosen = providers(device)  # an unusable --device is its own one-line error
         try:
-            self.session = ort.InferenceSession(
-                str(model), sess_options=opts, providers=providers(device)
-            )
+            self.session = ort.InferenceSession(str(model), sess_options=opts, providers=chosen)
         except Exception as exc:  # onnxruntime raises its own exception types
             raise DataError(f"{model} could not be loaded: {exc}") from None
         self.window = window
