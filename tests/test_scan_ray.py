@@ -50,7 +50,7 @@ def test_ray_matches_local_and_resumes(tmp_path: Path, local_ray: None) -> None:
     files = expand_inputs([str(corpus)])
     parts = Parts(str(resumed), "parquet", fingerprint(files, opts), restart=False)
     first = next(cut_shards(group_records(plan_groups(files, opts.shard_size)[0], opts), opts))
-    parts.write_shard(shard_id(0, 0), *process_shard(make_analyzer(), first, opts))
+    parts.write_shard(shard_id(0, 0), *process_shard(make_analyzer(opts), first, opts))
     m = scan([str(corpus)], str(resumed), opts, engine="ray", jobs=2, progress=False)
     assert m["resumed_records"] == 25
     assert resumed.read_bytes() == local.read_bytes()
