@@ -139,25 +139,74 @@ def restructure(text: str, rng: random.Random, split: float = 0.3, merge: float 
     return "\n".join(paras)
 
 
+PASSES = 8
+# Whole tokens with a digit ("1887", "3rd", "4.25x5.50") and capitalised words ("Newburgh",
+# "Jeff"; sentence openers too, since names open sentences as often as not).
+_PROTECT = re.compile(r"[\w'.,:/\-]*\d[\w'.,:/\-]*|\b[A-Z][\w'\-]*")
+_PLACEHOLDER = re.compile(r"\b[Zz]qx[a-z]+\b")
+
+
+def _mask(text: str) -> tuple[str, list[str]]:
+    """Names and numbers swapped for placeholder words no dictionary lists, so the spinner
+    passes leave them alone."""
+    kept: list[str] = []
+
+    def sub(m: re.Match[str]) -> str:
+        token = m.group()
+        tail = re.search(r"[.,:/'\-]*$", token).group()  # trailing punctuation stays outside
+        token = token[: len(token) - len(tail)] if tail else token
+        if not token:
+            return m.group()
+        kept.append(token)
+        n, tag = len(kept) - 1, ""
+        while True:
+            tag += chr(97 + n % 26)
+            n //= 26
+            if not n:
+                return "Zqx" + tag + tail
+
+    return _PROTECT.sub(sub, text), kept
+
+
+def _unmask(text: str, kept: list[str]) -> str:
+    def sub(m: re.Match[str]) -> str:
+        tag, n = m.group()[3:], 0
+        for k, ch in enumerate(tag):
+            n += (ord(ch) - 97) * 26**k
+        return kept[n] if n < len(kept) else m.group()
+
+    return _PLACEHOLDER.sub(sub, text)
+
+
 class HeavyRewriter:
     """Rewrites a text the way heavy real spinners do: sentences split and merged, then the
     training spinner's word and phrase rewrites applied pass after pass (each pass with its
-    own seed) until at least `share` of the words are rewritten, at most five passes."""
+    own seed) until at least `share` of the words are rewritten, at most PASSES passes. Names
+    and numbers are kept, as real spinners keep them (their dictionaries list neither):
+    a rewrite that changes them is a different text, which trace must reject."""
 
     def __init__(self, data_dir: Path, seed: int) -> None:
         from unspin.build.detector import make_spinner
+        from unspin.build.training_spinner import TrainingSpinner
         from unspin.resources.paths import ARTIFACT_DIR
 
-        self.passes = [make_spinner(data_dir, ARTIFACT_DIR, seed + k) for k in range(5)]
+        first = make_spinner(data_dir, ARTIFACT_DIR, seed)
+        self.passes = [first] + [
+            TrainingSpinner(first.synonyms, first.tortured, first.frequency, seed + k)
+            for k in range(1, PASSES)
+        ]
         self.seed = seed
 
     def rewrite(self, text: str, share: float, salt: str = "") -> str:
         rng = random.Random(f"{self.seed}\x00{salt}\x00{text}")
-        out = restructure(text, rng)
+        masked, kept = _mask(text)
+        masked = restructure(masked, rng)
+        out = _unmask(masked, kept)
         for spinner in self.passes:
             if rewritten_share(text, out) >= share:
                 break
-            out = spinner.spin(out, 0.8).text
+            masked = spinner.spin(masked, 1.0).text
+            out = _unmask(masked, kept)
         return out
 
 

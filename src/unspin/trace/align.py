@@ -37,6 +37,9 @@ from unspin.trace.fingerprint import (
 # them, line up in order with the source's.
 WEAK_RATIO = 0.3
 WEAK_CONTENT = 3
+# A sentence rewritten past that, between two that align, where the source's order puts
+# it, is accepted at CONTEXT_RATIO (`_fill_between`).
+CONTEXT_RATIO = 0.35
 MIN_EVIDENCE = 6  # shorter sentences (headings, list items) prove nothing
 MIN_CHUNK = 30  # run-on sentences are cut into chunks of at least this many words ...
 MAX_SENTENCE = 160  # ... and at most this many, so alignment cost stays linear
@@ -232,7 +235,8 @@ def align(
     edits: list[tuple[int, int, str]] = []  # (start, end, replacement) in suspect offsets
     text_q, text_s = q.text, s.text
 
-    for (qa, qb), qn in zip(q.sents, q.sent_norms):
+    chosen: list[Any] = []
+    for qn in q.sent_norms:
         votes: dict[int, int] = {}
         content = set(qn) - STOPWORDS
         for w in content:
@@ -245,10 +249,13 @@ def align(
         shortlist = sorted(
             (si for si, v in votes.items() if v >= need), key=lambda si: (-votes[si], si)
         )[:3]
-        best = _best_stretch(qn, content, shortlist, s, min_ratio)
+        chosen.append(_best_stretch(qn, content, shortlist, s, min_ratio))
+    _fill_between(q, s, chosen)
+
+    for (qa, qb), qn, best in zip(q.sents, q.sent_norms, chosen):
         if best is None:
             continue
-        ratio, sa, sm, eq, strong = best
+        ratio, sa, _sb, sm, eq, strong = best
         ops = sm.get_opcodes()
         sn = s.norm[sa : sa + len(sm.b)]
         si = s.sent_of(sa)
@@ -264,12 +271,13 @@ def align(
                 continue
             if tag != "replace":
                 # Words only one side has: a dropped or added stretch, not a swap; but a
-                # spin never drops or adds a name or number inside a sentence (at either
-                # end, it is the sentences that were cut differently).
+                # spin never drops a name or number inside a sentence, nor adds a number
+                # (at either end, it is the sentences that were cut differently). An added
+                # capitalised word is a spinner's dictionary entry as often as a name.
                 inside = 0 < i1 and i2 < len(qn) and 0 < j1 and j2 < len(sn)
                 if inside:
-                    names = any(_protected(qn[i], q.upper[qa + i]) for i in range(i1, i2))
-                    conflicts += bool(protected) or names
+                    numbers = any(qn[i][0].isdigit() for i in range(i1, i2))
+                    conflicts += bool(protected) or numbers
                 continue
             # A name or number of the source swapped for something else, or a number
             # that appears in its place (thesauri hold no numbers; spinners add none).
@@ -343,13 +351,45 @@ def align(
     )
 
 
+def _fill_between(q: Text, s: Text, chosen: list[Any]) -> None:
+    """Sentences too rewritten to stand on their own (few content words left), accepted
+    at CONTEXT_RATIO when they sit where the source's order puts them: between two
+    neighbours that matched, at the source sentences between theirs, or next to one."""
+    n = len(chosen)
+    for i in range(n):
+        if chosen[i] is not None or len(q.sent_norms[i]) < MIN_EVIDENCE:
+            continue
+        prev = chosen[i - 1] if i > 0 else None
+        nxt = chosen[i + 1] if i + 1 < n else None
+        if prev is None and nxt is None:
+            continue
+        lo = s.sent_of(prev[2] - 1) + 1 if prev is not None else None
+        hi = s.sent_of(nxt[1]) - 1 if nxt is not None else None
+        if lo is None:
+            lo = hi
+        if hi is None:
+            hi = lo
+        if lo is None or hi is None or hi < lo or hi - lo > 2 or hi >= len(s.sents):
+            continue
+        qn = q.sent_norms[i]
+        got = _best_stretch(qn, set(), list(range(lo, hi + 1)), s, 1.1, CONTEXT_RATIO)
+        if got is not None:
+            chosen[i] = got
+
+
 def _best_stretch(
-    qn: list[str], content: set[str], shortlist: list[int], s: Text, min_ratio: float
-) -> tuple[float, int, difflib.SequenceMatcher, int, bool] | None:
+    qn: list[str],
+    content: set[str],
+    shortlist: list[int],
+    s: Text,
+    min_ratio: float,
+    floor: float | None = None,
+) -> tuple[float, int, int, difflib.SequenceMatcher, int, bool] | None:
     """The stretch of the source that suspect sentence `qn` is best rewritten from, as
     (ratio, first source token, matcher over the stretch, equal words, strong): one of the
     shortlisted sentences, or it with a neighbour (a merged sentence), cut to the part that
-    aligns (a split one). None when no stretch passes as a rewrite (see WEAK_RATIO)."""
+    aligns (a split one). None when no stretch passes as a rewrite (see WEAK_RATIO);
+    with `floor`, any stretch aligning at `floor` or better passes."""
     best = None
     seen: set[tuple[int, int]] = set()
     n_sent = len(s.sents)
@@ -374,7 +414,10 @@ def _best_stretch(
             if best is not None and ratio <= best[0]:
                 continue
             strong = ratio >= min_ratio
-            if not strong:
+            if floor is not None:
+                if ratio < floor:
+                    continue
+            elif not strong:
                 ceq = sum(1 for m in blocks for w in qn[m.a : m.a + m.size] if w in content)
                 if ratio < WEAK_RATIO or ceq < max(WEAK_CONTENT, len(content) / 3):
                     continue
@@ -383,7 +426,7 @@ def _best_stretch(
         return None
     ratio, sa, sb, eq, strong = best
     sm = difflib.SequenceMatcher(None, qn, s.norm[sa:sb], autojunk=False)
-    return ratio, sa, sm, sum(m.size for m in sm.get_matching_blocks()), strong
+    return ratio, sa, sb, sm, sum(m.size for m in sm.get_matching_blocks()), strong
 
 
 @lru_cache(maxsize=100_000)

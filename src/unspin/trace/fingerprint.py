@@ -136,10 +136,15 @@ class Fingerprint:
 
 
 def normalize(text: str) -> str:
-    """Look-alike letters made Latin, NFKC and casefold, curly apostrophes straightened:
-    the form every feature uses."""
-    text = fold_homoglyphs(text)[0]
-    return unicodedata.normalize("NFKC", text).casefold().replace("’", "'")
+    """Look-alike letters made Latin, NFKC, casefold, accents dropped, curly apostrophes
+    straightened: the form every feature uses."""
+    text = unicodedata.normalize("NFKC", fold_homoglyphs(text)[0]).casefold()
+    if not text.isascii():  # accents dropped: "Yucatán" and "Yucatan" are one name
+        text = "".join(
+            c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c)
+        )
+        text = unicodedata.normalize("NFC", text)
+    return text.replace("’", "'")
 
 
 def words(text: str) -> list[str]:

@@ -25,6 +25,7 @@ are process-independent, so shards can also be merged offline.
 from __future__ import annotations
 
 import json
+import math
 import os
 import sqlite3
 import zlib
@@ -51,6 +52,8 @@ _BATCH = 2000
 MAX_POSTINGS = 1000
 MAX_WORD_POSTINGS = 300  # a sentence key more documents share points nowhere in particular
 SKIP_AFTER = 0.8  # explained this much: verify only candidates backed by unexplained sentences
+SENTENCE_TOP = 3  # each suspect sentence puts its best documents among the candidates ...
+MIN_LOCAL = 0.5  # ... when they share this much weight of rare words with it and its neighbours
 _POSTINGS = "SELECT doc FROM bands WHERE key = ? LIMIT ?"
 
 _SCHEMA = """
@@ -397,38 +400,56 @@ class Index:
         return [] if len(rows) > cap else [r[0] for r in rows]
 
     def candidates(
-        self, fp: Fingerprint, suspect: Text | None = None, limit: int = 20
+        self, fp: Fingerprint, suspect: Text | None = None, limit: int = 10
     ) -> list[tuple[int, float, frozenset[int]]]:
-        """(doc, score, suspect sentences backing it) for the most promising reference
-        documents, best first. Score: LSH bands shared with the whole text, plus, for every
-        suspect sentence, its content words found among the document's sentence keys
-        (weighted by how few documents share each; at most 2 per sentence). A key
-        thousands of documents share (a boilerplate set) says nothing and is skipped."""
+        """(doc, score, suspect sentences it is a top candidate of) for the most promising
+        reference documents, in the order to verify them. Score: LSH bands shared with the
+        whole text, plus, for every suspect sentence, its content words found among the
+        document's sentence keys (each weighted by how few documents share it; at most 2 per
+        sentence). First the `limit` best scores, then each sentence's own best documents
+        (a source of one or two sentences of a stitched page scores low overall), at most
+        `limit` more. A key thousands of documents share (boilerplate) is skipped."""
         score: dict[int, float] = {}
-        backed: dict[int, set[int]] = {}
         row = self._q("SELECT doc FROM digests WHERE digest = ?", (fp.digest,)).fetchone()
         if row is not None:
             score[row[0]] = 1e9  # an exact copy ranks first
         for key in fp.band_keys:
             for doc in self._postings(key, MAX_POSTINGS):
                 score[doc] = score.get(doc, 0.0) + 1.0
+        sent_hits: list[dict[int, float]] = []
         if suspect is not None:
             cache: dict[int, list[int]] = {}
-            for si, words in enumerate(suspect.sent_norms):
+            for words in suspect.sent_norms:
                 hits: dict[int, float] = {}
                 for key in query_word_keys(words):
                     docs = cache.get(key)
                     if docs is None:
                         docs = cache[key] = self._postings(key, MAX_WORD_POSTINGS)
-                    weight = min(1.0, 10.0 / len(docs)) if docs else 0.0
+                    weight = 1.0 / math.sqrt(len(docs)) if docs else 0.0
                     for doc in docs:
                         hits[doc] = hits.get(doc, 0.0) + weight
                 for doc, h in hits.items():
                     score[doc] = score.get(doc, 0.0) + min(2.0, h)
-                    if h >= 1.0:
-                        backed.setdefault(doc, set()).add(si)
-        ranked = sorted(score.items(), key=lambda x: (-x[1], x[0]))[:limit]
-        return [(doc, sc, frozenset(backed.get(doc, ()))) for doc, sc in ranked]
+                sent_hits.append(hits)
+        ranked = [d for d, _s in sorted(score.items(), key=lambda x: (-x[1], x[0]))[:limit]]
+        # Each sentence's own best documents, judged with its neighbours (a stitched piece
+        # is a few consecutive sentences of one source).
+        backed: dict[int, set[int]] = {}
+        extra: dict[int, float] = {}
+        empty: dict[int, float] = {}
+        for si, hits in enumerate(sent_hits):
+            prev = sent_hits[si - 1] if si else empty
+            nxt = sent_hits[si + 1] if si + 1 < len(sent_hits) else empty
+            local = {d: h + 0.5 * (prev.get(d, 0.0) + nxt.get(d, 0.0)) for d, h in hits.items()}
+            best = sorted(local, key=lambda d: (-local[d], -score[d], d))[:SENTENCE_TOP]
+            for doc in best:
+                if local[doc] < MIN_LOCAL:
+                    continue
+                backed.setdefault(doc, set()).add(si)
+                if doc not in ranked:
+                    extra[doc] = max(extra.get(doc, 0.0), local[doc])
+        ranked += sorted(extra, key=lambda d: (-extra[d], -score[d], d))[: 2 * limit]
+        return [(doc, score[doc], frozenset(backed.get(doc, ()))) for doc in ranked]
 
     def trace(self, text: str, **kw: Any) -> list[Source]:
         """Likely sources of `text`, best first (see `explain`)."""
@@ -441,7 +462,7 @@ class Index:
         top: int = 10,
         min_similarity: float = 0.5,
         max_conflicts: float = 0.1,
-        max_candidates: int = 20,
+        max_candidates: int = 10,
         keep_all: bool = False,
     ) -> Trace:
         """The sources of `text` and, sentence by sentence, which one each sentence was
@@ -460,8 +481,10 @@ class Index:
         starts = [suspect.start[a] for a, _b in suspect.sents]
         explained: set[int] = set()
         verified: list[tuple[tuple[int, float], Alignment]] = []
-        for doc, score, backing in self.candidates(fp, suspect, max_candidates):
-            if not keep_all and len(explained) >= SKIP_AFTER * len(long_sents):
+        for n, (doc, score, backing) in enumerate(self.candidates(fp, suspect, max_candidates)):
+            if not keep_all and (
+                n >= max_candidates or len(explained) >= SKIP_AFTER * len(long_sents)
+            ):
                 if not any(i not in explained for i in backing):
                     continue  # it could only explain again what is already explained
             al = align(suspect, self.text(doc))
