@@ -311,6 +311,7 @@ def run_unspin(
     jobs: int,
     min_similarity: float,
     real: RealSets | None = None,
+    sweep: bool = True,
 ) -> tuple[dict[float, Result], dict[str, float]]:
     """Index, then trace every query keeping every verified candidate, so the decision rule
     (`is_match`) can be applied at several thresholds from one run."""
@@ -361,11 +362,13 @@ def run_unspin(
             for pid, sents, found in zip(ids, sentences_of[c], query([q[0] for q in conds[c]]))
         }
     # 2. Every verified candidate kept, to show the decision at other thresholds.
+    results: dict[float, Result] = {-1.0: default}  # the default run, keyed apart
+    if not sweep:
+        return results, _speed(ref, build_s, n_q, query_s, stats, jobs)
     cand_pos = {
         c: query([q[0] for q in items], keep_all=True, top=20) for c, items in conds.items()
     }
     cand_neg = {c: query([q[0] for q in items], keep_all=True, top=20) for c, items in negs.items()}
-    results: dict[float, Result] = {}
     for tau in SWEEP:
         res = Result()
         for c, items in conds.items():
@@ -373,14 +376,16 @@ def run_unspin(
         for c, items in negs.items():
             res.negative(c, [j for _, j in items], [_decide(x, tau) for x in cand_neg[c]])
         results[tau] = res
-    results[-1.0] = default  # the default run, keyed apart from the sweep
-    speed = {
+    return results, _speed(ref, build_s, n_q, query_s, stats, jobs)
+
+
+def _speed(ref: list, build_s: float, n_q: int, query_s: float, stats: dict, jobs: int) -> dict:
+    return {
         "build_docs_per_s": len(ref) / build_s,
         "queries_per_s": n_q / query_s,
         "index_bytes": stats["bytes"],
         "jobs": jobs,
     }
-    return results, speed
 
 
 def _answer(sents: list[dict], found: list) -> dict:
@@ -641,6 +646,9 @@ def main() -> int:
         help="everything from training data (2014 slice part 04, the web-genre main files), "
         "real-dev left out: for tuning, never for the reported numbers",
     )
+    ap.add_argument(
+        "--no-sweep", dest="sweep", action="store_false", help="skip the threshold sweep"
+    )
     ap.add_argument("--out", default=str(REPO / "bench-out" / "trace"))
     args = ap.parse_args()
     if args.trace_lexicon == "oewn-only":
@@ -678,7 +686,7 @@ def main() -> int:
             t0 = time.perf_counter()
             if name == "unspin":
                 sweep, speeds[name] = run_unspin(
-                    ref, conds, negs, work, args.jobs, args.min_similarity, real
+                    ref, conds, negs, work, args.jobs, args.min_similarity, real, args.sweep
                 )
                 results[name] = sweep.pop(-1.0)
             elif name == "datasketch-5g":

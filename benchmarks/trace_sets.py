@@ -225,12 +225,16 @@ def stitch(
     share: float = 0.3,
 ) -> Stitched:
     """A page of 3-6 sources, 1-4 consecutive sentences of each, each piece rewritten."""
-    n = rng.randint(3, 6)
+    n = rng.randint(3, min(6, len(pick_from)))
     chosen: list[int] = []
-    while len(chosen) < n:
+    for _ in range(100 * n):
         i = rng.choice(pick_from)
         if i not in chosen and len(sentences(ref[i])) >= 2:
             chosen.append(i)
+            if len(chosen) == n:
+                break
+    if len(chosen) < 3:
+        raise ValueError("stitching needs three references of two sentences or more")
     parts: list[str] = []
     pieces: list[tuple[int, int, int]] = []
     pos = 0

@@ -103,6 +103,7 @@ class Alignment:
     spans: tuple[tuple[int, int], ...] = ()
     total: int = 0
     matches: list[SentenceMatch] = field(default_factory=list)
+    evidence_sentences: int = 0  # suspect sentences long enough to count (see MIN_EVIDENCE)
 
     def to_dict(self, *, pairs: bool = True, restored: bool = True) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -348,6 +349,7 @@ def align(
         spans=tuple(spans),
         total=q_total,
         matches=matches,
+        evidence_sentences=sum(1 for a, b in q.sents if b - a >= MIN_EVIDENCE) or len(q.sents),
     )
 
 
@@ -505,6 +507,11 @@ def attribute(
     total = max(1, pool[0][1].total)
     words = {n: sum(m.words for m in ms if m.counted) for n, ms in per.items()}
     if sum(words.values()) / total < min_similarity:
+        return Attribution([], {})
+    # One sentence in common is not a copy of a text that has more (a shared stock
+    # sentence: "It was nominated for an Academy Award for Best Documentary Feature").
+    sentences = sum(1 for ms in per.values() for m in ms if m.counted)
+    if sentences < min(2, pool[0][1].evidence_sentences):
         return Attribution([], {})
     order = sorted(range(len(pool)), key=lambda n: (-words[n], -pool[n][1].similarity, n))
     return Attribution(

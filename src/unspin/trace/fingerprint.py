@@ -44,8 +44,10 @@ from unspin.text.normalize import fold_homoglyphs
 FINGERPRINT_VERSION = 2
 LEXICON_FILE = "trace_mutable.txt.gz"
 VOCAB_FILE = "vocab.txt"  # the n-gram statistics' vocabulary, most frequent word first
+MIN_KEYED = 6  # words a sentence needs to get sentence keys (align.MIN_EVIDENCE)
 WORD_KIND = 4  # key kind of sentence keys (1: anchor bands, 2: content bands, 3: pairs)
 
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
 WORD_RE = re.compile(r"[^\W\d_]+(?:['\-][^\W\d_]+)*|\d+(?:[.,:/]\d+)*", re.UNICODE)
 
@@ -140,10 +142,7 @@ def normalize(text: str) -> str:
     straightened: the form every feature uses."""
     text = unicodedata.normalize("NFKC", fold_homoglyphs(text)[0]).casefold()
     if not text.isascii():  # accents dropped: "Yucatán" and "Yucatan" are one name
-        text = "".join(
-            c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c)
-        )
-        text = unicodedata.normalize("NFC", text)
+        text = unicodedata.normalize("NFC", _COMBINING.sub("", unicodedata.normalize("NFD", text)))
     return text.replace("’", "'")
 
 
@@ -282,11 +281,17 @@ def band_keys(sig: np.ndarray, rows: int, kind: int) -> list[int]:
     return acc.view(np.int64).tolist()
 
 
+_M64 = (1 << 64) - 1
+
+
 @lru_cache(maxsize=200_000)
 def word_key(word: str) -> int:
-    """The signed 64-bit sentence key of one (normalised) word."""
-    x = np.array([feature_hash(word)], dtype=np.uint64) ^ (np.uint64(WORD_KIND) << np.uint64(56))
-    return int(_splitmix(x).view(np.int64)[0])
+    """The signed 64-bit sentence key of one (normalised) word (splitmix64, as `_splitmix`)."""
+    x = (feature_hash(word) ^ (WORD_KIND << 56)) + 0x9E3779B97F4A7C15 & _M64
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9 & _M64
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EB & _M64
+    x ^= x >> 31
+    return x - (1 << 64) if x >> 63 else x
 
 
 def _key_word(w: str) -> bool:
@@ -294,11 +299,16 @@ def _key_word(w: str) -> bool:
     return w not in STOPWORDS and len(w) > 2 and not (w[0].isdigit() and len(w) < 4)
 
 
+@lru_cache(maxsize=200_000)
+def _rarity(w: str) -> tuple[bool, int, str]:
+    """Sort key, rarest first: anchors, then by rank in the vocabulary (unknown: rarest)."""
+    ranks = word_ranks()
+    return (not _anchor_cached(w), -ranks.get(w, len(ranks)), w)
+
+
 def rarest(content: Iterable[str], k: int) -> list[str]:
     """The `k` rarest of a sentence's content words: anchors first, then by rank."""
-    ranks = word_ranks()
-    top = len(ranks)
-    return sorted(set(content), key=lambda w: (not _anchor_cached(w), -ranks.get(w, top), w))[:k]
+    return sorted(set(content), key=_rarity)[:k]
 
 
 def query_word_keys(sentence_words: Iterable[str]) -> list[int]:
@@ -328,7 +338,7 @@ class Fingerprinter:
         for sentence in _SENTENCE_SPLIT.split(text):
             prev = ""
             sw = words(sentence)
-            if k:
+            if k and len(sw) >= MIN_KEYED:  # headings and list items point nowhere
                 rare.update(rarest((w for w in sw if _key_word(w)), k))
             for w in sw:
                 toks.append(w)

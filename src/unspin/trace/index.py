@@ -472,7 +472,8 @@ class Index:
         each explains a sentence with confidence; a candidate that changes names or numbers
         in more than `max_conflicts` of its aligned sentences is a template sibling and
         explains nothing. `keep_all` reports every verified candidate with its numbers and
-        no attribution (for tuning), matched or not."""
+        no attribution (for tuning), matched or not. Candidates that could only explain
+        sentences already explained are not verified (`SKIP_AFTER`)."""
         fp = self.fingerprinter(text)
         suspect = Text(text)
         long_sents = [i for i, (a, b) in enumerate(suspect.sents) if b - a >= 6] or list(
@@ -482,9 +483,7 @@ class Index:
         explained: set[int] = set()
         verified: list[tuple[tuple[int, float], Alignment]] = []
         for n, (doc, score, backing) in enumerate(self.candidates(fp, suspect, max_candidates)):
-            if not keep_all and (
-                n >= max_candidates or len(explained) >= SKIP_AFTER * len(long_sents)
-            ):
+            if n >= max_candidates or len(explained) >= SKIP_AFTER * len(long_sents):
                 if not any(i not in explained for i in backing):
                     continue  # it could only explain again what is already explained
             al = align(suspect, self.text(doc))
