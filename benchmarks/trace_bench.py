@@ -42,6 +42,7 @@ import shutil
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -50,20 +51,23 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "src"))
 
+from benchmarks import trace_sets  # noqa: E402
+from benchmarks.data import WEB_GENRES, web_documents  # noqa: E402
 from benchmarks.spinner import Spinner, default_data_dir, load_dictionary  # noqa: E402
 
 HELD_OUT = "enwiki-slices/enwiki2021slice_part01.txt.xz"
+TUNING = "enwiki-slices/enwiki2014slice_part04.txt.xz"  # --tune: training data, not held out
 _SENT = re.compile(r"(?<=[.!?])\s+|\n+")
 _WORD = re.compile(r"\w+")
 
 
 # -- data ----------------------------------------------------------------------------------------
-def load_articles(min_words: int = 50) -> list[str]:
+def load_articles(min_words: int = 50, part: str = HELD_OUT) -> list[str]:
     """Article bodies (title line dropped) of the held-out slice, in file order."""
     out: list[str] = []
     title = None
     paras: list[str] = []
-    with lzma.open(default_data_dir() / HELD_OUT, "rt", encoding="utf-8") as f:
+    with lzma.open(default_data_dir() / part, "rt", encoding="utf-8") as f:
         for line in f:
             line = line.rstrip("\n")
             if not line:
@@ -161,6 +165,73 @@ def build_negatives(
     return unrelated[:max_neg], templated[:max_neg]
 
 
+@dataclass
+class RealSets:
+    """The conditions that behave like real spinners (benchmarks/trace_sets.py)."""
+
+    ref: list[str] = field(default_factory=list)  # appended to the reference set
+    conds: dict[str, list[Query]] = field(default_factory=dict)
+    negs: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    canon: dict[int, int] = field(default_factory=dict)  # doc -> first doc of its source
+    pieces: dict[str, list[list[tuple[int, int, int]]]] = field(default_factory=dict)
+    shares: dict[str, float] = field(default_factory=dict)  # mean share of words rewritten
+    pages: dict[str, list[str]] = field(default_factory=dict)  # query ids (real pages)
+
+
+def build_real_sets(ref: list[str], n_query: int, seed: int, n_web: int, tune: bool) -> RealSets:
+    """Distractors (web-genre documents, held-out files unless `tune`), the real-dev
+    sources (not when tuning), the README pair, heavy rewrites and many-source stitches."""
+    data = default_data_dir()
+    out = RealSets()
+    base = len(ref)
+    suffix = ".txt.xz" if tune else "_heldout.txt.xz"
+    per_file = [
+        [b for _t, b in web_documents(data / "web-genres" / f"{stem}{suffix}")]
+        for stem in WEB_GENRES
+    ]
+    web: list[str] = []
+    for k in range(max(len(x) for x in per_file)):
+        web += [x[k] for x in per_file if k < len(x) and len(x[k].split()) >= 50]
+    out.ref += web[:n_web]
+
+    def add(text: str) -> int:
+        out.ref.append(text)
+        return base + len(out.ref) - 1
+
+    if not tune:
+        refs, pages = trace_sets.real_dev(data)
+        first: dict[str, int] = {}
+        for key, text in refs:
+            doc = add(text)
+            out.canon[doc] = first.setdefault(key, doc)
+        pos: list[Query] = []
+        for page in pages:
+            if not page.sources:
+                out.negs.setdefault("real-nosource", []).append((page.text, -1))
+                continue
+            # The source of the page's first paragraph is the one that must rank first.
+            main = first[trace_sets.REAL_SOURCES[page.id[:4]][0]]
+            pos.append((page.text, main, frozenset(first[k] for k in page.sources)))
+            out.pages.setdefault("real-dev", []).append(page.id)
+        out.conds["real-dev"] = pos
+    original, spun = trace_sets.readme_pair()
+    doc = add(original)
+    out.conds["readme"] = [(spun, doc, frozenset([doc]))]
+    rewriter = trace_sets.HeavyRewriter(data, seed)
+    for share in (0.4, 0.5, 0.6):
+        name = f"heavy-{int(share * 100)}"
+        items = [(rewriter.rewrite(ref[i], share), i, frozenset([i])) for i in range(n_query)]
+        out.conds[name] = items
+        out.shares[name] = float(
+            np.mean([trace_sets.rewritten_share(ref[q[1]], q[0]) for q in items])
+        )
+    rng = random.Random(seed)
+    stitched = [trace_sets.stitch(ref, range(len(ref)), rewriter, rng) for _ in range(n_query)]
+    out.conds["stitch-3to6"] = [(s.text, s.sources[0], frozenset(s.sources)) for s in stitched]
+    out.pieces["stitch-3to6"] = [s.pieces for s in stitched]
+    return out
+
+
 def use_oewn_only_lexicon() -> None:
     """Swap trace's mutable-word list for one built from OEWN alone (same normalisation as
     `unspin.build.trace_lexicon`), in this process and the workers it forks."""
@@ -189,18 +260,30 @@ class Result:
     def __init__(self) -> None:
         self.rows: dict[str, dict[str, float]] = {}
 
-    def positive(self, cond: str, items: list[Query], found: list[list[int]]) -> None:
+    def positive(
+        self,
+        cond: str,
+        items: list[Query],
+        found: list[list[int]],
+        canon: dict[int, int] | None = None,
+    ) -> None:
+        """`canon` maps copies of one source (real-dev) to one document id."""
+        if canon:
+            found = [list(dict.fromkeys(canon.get(d, d) for d in f)) for f in found]
         n = len(items)
         top1 = sum(1 for (_, p, _), f in zip(items, found) if f and f[0] == p)
         anyhit = sum(1 for (_, p, _), f in zip(items, found) if p in f)
+        every = sum(1 for (_, _, t), f in zip(items, found) if t <= set(f))
         reported = sum(len(f) for f in found)
         right = sum(len(set(f) & truth) for (_, _, truth), f in zip(items, found))
         self.rows[cond] = {
             "queries": n,
             "recall_top1": top1 / n,
             "recall_any": anyhit / n,
+            "recall_all_sources": every / n,
             "reported": reported,
             "correct": right,
+            "false_sources": reported - right,
             "precision": right / reported if reported else 1.0,
         }
 
@@ -217,6 +300,7 @@ Candidates = list[
     list[tuple[int, float, int, int]]
 ]  # per query: (doc, similarity, sentences, conflicts)
 SWEEP = (0.3, 0.4, 0.5, 0.6, 0.7)
+REAL_CONDS = ("real-dev", "readme", "heavy-40", "heavy-50", "heavy-60", "stitch-3to6")
 
 
 def run_unspin(
@@ -226,12 +310,15 @@ def run_unspin(
     workdir: Path,
     jobs: int,
     min_similarity: float,
+    real: RealSets | None = None,
+    sweep: bool = True,
 ) -> tuple[dict[float, Result], dict[str, float]]:
     """Index, then trace every query keeping every verified candidate, so the decision rule
     (`is_match`) can be applied at several thresholds from one run."""
     from unspin.trace import Index
     from unspin.trace.engine import trace_many
 
+    real = real or RealSets()
     db = workdir / "unspin.db"
     t0 = time.perf_counter()
     with Index(db, mode="a") as idx:
@@ -239,52 +326,83 @@ def run_unspin(
         stats = idx.stats()
     build_s = time.perf_counter() - t0
     t0 = time.perf_counter()
+    sentences_of: dict[str, list[list[dict]]] = {}
 
-    def query(texts: list[str], **kw: object) -> Candidates:
+    def query(texts: list[str], cond: str = "", **kw: object) -> Candidates:
         recs = ((str(k), text, None) for k, text in enumerate(texts))
         out = []
-        for _rid, sources, _err in trace_many(str(db), recs, jobs=jobs, **kw):
-            out.append([(int(x.id), x.alignment) for x in sources or []])
+        per_sentence = []
+        for _rid, res, _err in trace_many(str(db), recs, jobs=jobs, **kw):
+            sources = getattr(res, "sources", res) or []
+            out.append([(int(x.id), x.alignment) for x in sources])
+            per_sentence.append([x.to_dict() for x in getattr(res, "sentences", [])])
+        if cond:
+            sentences_of[cond] = per_sentence
         return out
 
     # 1. What `unspin trace` answers at its default settings (timed).
     default = Result()
     for c, items in conds.items():
-        found = query([q[0] for q in items], min_similarity=min_similarity)
-        default.positive(c, items, [[d for d, _ in f] for f in found])
+        found = query([q[0] for q in items], c, min_similarity=min_similarity)
+        default.positive(c, items, [[d for d, _ in f] for f in found], real.canon)
     for c, items in negs.items():
         found = query([t for t, _ in items], min_similarity=min_similarity)
         default.negative(c, [j for _, j in items], [[d for d, _ in f] for f in found])
     n_q = sum(len(v) for v in conds.values()) + sum(len(v) for v in negs.values())
     query_s = time.perf_counter() - t0
+    for c, pieces in real.pieces.items():
+        right = total = 0
+        for sents, truth in zip(sentences_of[c], pieces):
+            r, t = trace_sets.attribution_accuracy(sents, truth, {str(d): d for *_, d in truth})
+            right, total = right + r, total + t
+        default.rows[c]["attribution_accuracy"] = right / total if total else None
+    for c, ids in real.pages.items():
+        default.rows[c]["pages"] = {
+            pid: _answer(sents, found)
+            for pid, sents, found in zip(ids, sentences_of[c], query([q[0] for q in conds[c]]))
+        }
     # 2. Every verified candidate kept, to show the decision at other thresholds.
+    results: dict[float, Result] = {-1.0: default}  # the default run, keyed apart
+    if not sweep:
+        return results, _speed(ref, build_s, n_q, query_s, stats, jobs)
     cand_pos = {
-        c: query([q[0] for q in items], keep_all=True, top=10) for c, items in conds.items()
+        c: query([q[0] for q in items], keep_all=True, top=20) for c, items in conds.items()
     }
-    cand_neg = {c: query([q[0] for q in items], keep_all=True, top=10) for c, items in negs.items()}
-    results: dict[float, Result] = {}
+    cand_neg = {c: query([q[0] for q in items], keep_all=True, top=20) for c, items in negs.items()}
     for tau in SWEEP:
         res = Result()
         for c, items in conds.items():
-            res.positive(c, items, [_decide(x, tau) for x in cand_pos[c]])
+            res.positive(c, items, [_decide(x, tau) for x in cand_pos[c]], real.canon)
         for c, items in negs.items():
             res.negative(c, [j for _, j in items], [_decide(x, tau) for x in cand_neg[c]])
         results[tau] = res
-    results[-1.0] = default  # the default run, keyed apart from the sweep
-    speed = {
+    return results, _speed(ref, build_s, n_q, query_s, stats, jobs)
+
+
+def _speed(ref: list, build_s: float, n_q: int, query_s: float, stats: dict, jobs: int) -> dict:
+    return {
         "build_docs_per_s": len(ref) / build_s,
         "queries_per_s": n_q / query_s,
         "index_bytes": stats["bytes"],
         "jobs": jobs,
     }
-    return results, speed
+
+
+def _answer(sents: list[dict], found: list) -> dict:
+    """What trace said about one real page: its sources and how many sentences each explains."""
+    return {
+        "sources": [doc for doc, _al in found],
+        "similarity": [round(al.similarity, 3) for _doc, al in found],
+        "sentences_attributed": sum(1 for s in sents if s.get("source") is not None),
+        "sentences": len(sents),
+    }
 
 
 def _decide(cands: list, tau: float) -> list[int]:
-    """unspin's own decision (`select`) applied to the verified candidates of one query."""
-    from unspin.trace.align import select
+    """unspin's own decision (`attribute`) applied to the verified candidates of one query."""
+    from unspin.trace.align import attribute
 
-    return [doc for doc, _al in select(cands, tau)]
+    return [doc for doc, _al, _share in attribute(cands, tau).sources]
 
 
 def run_datasketch(
@@ -464,11 +582,34 @@ def markdown(
         rep = sum(r["reported"] for r in rows)
         right = sum(r["correct"] for r in rows)
         cells = [
-            f"{res.rows[c]['recall_top1']:.3f}" for c in ("in-30", "cross-30", "drop-add", "stitch")
+            f"{res.rows[c]['recall_top1']:.3f}" if c in res.rows else "—"
+            for c in ("in-30", "cross-30", "drop-add", "stitch")
         ]
         cells.append(f"{right / rep if rep else 1:.4f}")
         cells += [f"{res.rows[c]['false_match_any']:.4f}" for c in negs]
         lines.append(f"| {tau} | " + " | ".join(cells) + " |")
+    real = [c for c in conds if c in REAL_CONDS]
+    if real and "unspin" in results:
+        lines += [
+            "",
+            "Conditions that behave like real spinners (unspin at its defaults; top-1: the true "
+            "first source is reported first; all: every source of the query is reported; "
+            "false: reported sources that are not the query's; attribution: suspect sentences "
+            "attributed to the source they came from):",
+            "",
+            "| condition | queries | words rewritten | top-1 | all sources | false sources "
+            "| attribution |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for c in real:
+            r = results["unspin"].rows[c]
+            share = meta.get("shares", {}).get(c)
+            att = r.get("attribution_accuracy")
+            lines.append(
+                f"| {c} | {r['queries']} | {f'{share:.0%}' if share else '—'} | "
+                f"{r['recall_top1']:.3f} | {r['recall_all_sources']:.3f} | "
+                f"{r['false_sources']} | {f'{att:.3f}' if att is not None else '—'} |"
+            )
     lines += ["", "Speed (same run, 2 shared cores):", ""]
     for s in systems:
         lines.append(f"- {s}: " + ", ".join(f"{k} {v:,.1f}" for k, v in speeds[s].items()))
@@ -492,21 +633,49 @@ def main() -> int:
         help="oewn-only: trace with a lexicon built from OEWN alone, so that the moby "
         "spinner uses a thesaurus trace has never seen (an ablation, not a shipped mode)",
     )
+    ap.add_argument("--n-web", type=int, default=3000, help="web-genre distractors indexed")
+    ap.add_argument(
+        "--sets",
+        default="synthetic,real",
+        help="synthetic: the spinner conditions and same-topic negatives; real: the "
+        "conditions that behave like real spinners (real-dev, readme, heavy-R, stitch-3to6)",
+    )
+    ap.add_argument(
+        "--tune",
+        action="store_true",
+        help="everything from training data (2014 slice part 04, the web-genre main files), "
+        "real-dev left out: for tuning, never for the reported numbers",
+    )
+    ap.add_argument(
+        "--no-sweep", dest="sweep", action="store_false", help="skip the threshold sweep"
+    )
     ap.add_argument("--out", default=str(REPO / "bench-out" / "trace"))
     args = ap.parse_args()
     if args.trace_lexicon == "oewn-only":
         use_oewn_only_lexicon()
     if args.quick:
-        args.n_ref, args.n_query, args.n_neg = 1000, 50, 100
+        args.n_ref, args.n_query, args.n_neg, args.n_web = 1000, 50, 100, 300
     t_all = time.perf_counter()
-    docs = load_articles()
+    sets = set(args.sets.split(","))
+    docs = load_articles(part=TUNING if args.tune else HELD_OUT)
     random.Random(args.seed).shuffle(docs)
     ref = docs[: args.n_ref]
     pool = docs[args.n_ref : args.n_ref + 8 * args.n_neg]
     outside = docs[args.n_ref + 8 * args.n_neg :]
-    conds = build_conditions(ref, outside, args.n_query, args.seed)
-    unrelated, templated = build_negatives(ref, pool, args.n_neg)
-    negs = {"neg-unrelated": unrelated, "neg-templated": templated}
+    conds: dict[str, list[Query]] = {}
+    negs: dict[str, list[tuple[str, int]]] = {}
+    unrelated: list[tuple[str, int]] = []
+    templated: list[tuple[str, int]] = []
+    if "synthetic" in sets:
+        conds = build_conditions(ref, outside, args.n_query, args.seed)
+        unrelated, templated = build_negatives(ref, pool, args.n_neg)
+        negs = {"neg-unrelated": unrelated, "neg-templated": templated}
+    real = RealSets()
+    if "real" in sets:
+        real = build_real_sets(ref, args.n_query, args.seed, args.n_web, args.tune)
+        conds.update(real.conds)
+        negs.update(real.negs)
+        ref = ref + real.ref
     print(f"data ready in {time.perf_counter() - t_all:.0f}s", file=sys.stderr)
     results: dict[str, Result] = {}
     speeds: dict[str, dict[str, float]] = {}
@@ -517,7 +686,7 @@ def main() -> int:
             t0 = time.perf_counter()
             if name == "unspin":
                 sweep, speeds[name] = run_unspin(
-                    ref, conds, negs, work, args.jobs, args.min_similarity
+                    ref, conds, negs, work, args.jobs, args.min_similarity, real, args.sweep
                 )
                 results[name] = sweep.pop(-1.0)
             elif name == "datasketch-5g":
@@ -537,6 +706,9 @@ def main() -> int:
         "seed": args.seed,
         "min_similarity": args.min_similarity,
         "seconds": round(time.perf_counter() - t_all, 1),
+        "n_web": len(real.ref),
+        "shares": real.shares,
+        "tune": args.tune,
         "cpus": os.cpu_count(),
     }
     out = Path(args.out)

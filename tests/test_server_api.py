@@ -322,6 +322,11 @@ def test_trace_endpoint_with_an_index(tmp_path):
         assert sources and sources[0]["id"] == "hospital-ai"
         pairs = {(p["spun"], p["original"]) for p in sources[0]["pairs"]}
         assert ("counterfeit consciousness", "artificial intelligence") in pairs
+        sentences = r.json()["sentences"]  # every sentence, with the stretch it came from
+        assert len(sentences) == 4 and all(x["source"] == "hospital-ai" for x in sentences)
+        first = sentences[0]
+        assert spun[first["start"] : first["end"]].startswith("Over the past decade")
+        assert original[first["source_start"] : first["source_end"]].startswith("Over the")
         assert c.post("/v1/trace", json={"text": CLEAN[:40]}).json()["sources"] == []
         assert_error(c.post("/v1/trace", json={"text": spun, "top": 0}), 422, "top")
         assert_error(c.post("/v1/trace", json={"text": spun, "top": "3"}), 422, "top")

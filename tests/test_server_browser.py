@@ -233,3 +233,37 @@ def test_narrow_screen(browser, server, shots):
     pg.evaluate("document.getElementById('toast').classList.remove('show')")
     pg.screenshot(path=str(shots / "screenshot-narrow.png"), full_page=True)
     ctx.close()
+
+
+def test_sources_shown_when_the_server_has_an_index(browser, tmp_path):
+    """With --db the page traces the text too: its sources and, sentence by sentence, which
+    source each sentence was rewritten from; without an index the card stays hidden."""
+    from unspin.trace import Index
+
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    original = (examples / "original_article.txt").read_text(encoding="utf-8")
+    spun = (examples / "spun_article.txt").read_text(encoding="utf-8")
+    db = tmp_path / "refs.db"
+    with Index(db, mode="a") as idx:
+        idx.add([("hospital-ai", original), ("river", CLEAN * 3)])
+    with running_server("--db", str(db), "--no-access-log") as srv:
+        pg = browser.new_page()
+        errors: list[str] = []
+        pg.on("pageerror", lambda e: errors.append(str(e)))
+        pg.goto(srv.url + "/")
+        analyze(pg, spun)
+        pg.wait_for_selector("#sources-card:not([hidden])")
+        assert pg.inner_text("#source-count") == "1"
+        assert "hospital-ai" in pg.inner_text("#sources")
+        rows = pg.locator("#sentences li")
+        assert rows.count() == 8
+        assert "hospital-ai" in rows.nth(1).inner_text()
+        assert "Over the past decade" in rows.nth(1).inner_text()
+        other = (
+            "The committee met on Tuesday to discuss the budget for the new library, which "
+            "will open next spring in the old railway station near the harbour."
+        )
+        analyze(pg, other)
+        pg.wait_for_selector("#no-sources:not([hidden])")
+        assert errors == []
+        pg.close()

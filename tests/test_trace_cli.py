@@ -106,7 +106,7 @@ def test_trace_from_stdin_human_output(files, capsys, monkeypatch) -> None:
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(SPUN_TYNE.encode())))
     assert main(["trace", "-", "--db", str(db)]) == EXIT_OK
     out = capsys.readouterr().out
-    assert out.startswith("-: source tyne  similarity 1.00")
+    assert out.startswith("-: source tyne  explains 1.00  similarity 1.00")
     assert "inaugurated → opened" in out
 
 

@@ -94,8 +94,14 @@ def test_workers_give_the_same_answers(built, corpus) -> None:
     spinner = Spinner(load_dictionary("moby"), 0.2, seed=9)
     recs = [(str(i), spinner.spin(corpus[i]).text, None) for i in range(0, 40, 4)]
     recs.append(("bad", None, "malformed JSON: Expecting value"))
-    one = [(r, [s.id for s in ss or []], e) for r, ss, e in trace_many(str(built), recs, jobs=1)]
-    two = [(r, [s.id for s in ss or []], e) for r, ss, e in trace_many(str(built), recs, jobs=2)]
+    one = [
+        (r, [s.id for s in t.sources] if t else [], e)
+        for r, t, e in trace_many(str(built), recs, jobs=1)
+    ]
+    two = [
+        (r, [s.id for s in t.sources] if t else [], e)
+        for r, t, e in trace_many(str(built), recs, jobs=2)
+    ]
     assert one == two
     assert one[-1] == ("bad", [], "malformed JSON: Expecting value")
     assert [ids[0] for _, ids, _ in one[:-1]] == [f"ref-{i}" for i in range(0, 40, 4)]

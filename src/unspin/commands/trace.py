@@ -17,10 +17,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         description=(
             "For every record of INPUT (files, folders, globs as `scan` reads them, or - for "
             "stdin), report the reference documents in --db it was spun from: similarity "
-            "(the fraction of the document rewritten from that source), the swapped word "
-            "pairs (spun -> original) and a restoration taken from the source. --json writes "
-            'one line per record: {"id": ..., "sources": [{"id": ..., "similarity": ...}, ...]}, '
-            "best source first. Exit status 0 whether or not sources were found."
+            "(the fraction of the document rewritten from that source), explains (the "
+            "fraction attributed to it, sentence by sentence), the swapped word pairs (spun "
+            "-> original) and a restoration taken from the source; and for every sentence, "
+            "the source and the stretch of it the sentence was rewritten from. A page "
+            "stitched from several articles gets every source that explains a sentence. "
+            '--json writes one line per record: {"id": ..., "sources": [{"id": ..., '
+            '"similarity": ..., "explains": ...}, ...], "sentences": [{"start": ..., "end": '
+            '..., "source": ID or null, "source_start": ..., "source_end": ..., "changed": '
+            "...}, ...]}, best source first; offsets are character indices into the record's "
+            "text and the source's. Exit status 0 whether or not sources were found."
         ),
     )
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="files, folders, globs, or -")
@@ -28,13 +34,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="JSON Lines, one per input record")
     p.add_argument("-o", "--output", default=None, help="write here instead of stdout")
     add_record_fields(p)
-    p.add_argument("--top", type=int, default=5, help="most sources per document (default 5)")
+    p.add_argument("--top", type=int, default=10, help="most sources per document (default 10)")
     p.add_argument(
         "--min-similarity",
         type=unit_interval,
         default=0.5,
-        help="report a source when at least this fraction of the document is rewritten "
-        "from it (default 0.5; 0.3 finds sources of stitched documents too)",
+        help="report sources when at least this fraction of the document is rewritten from "
+        "them together, each explaining at least one sentence (default 0.5)",
     )
     p.add_argument("--no-pairs", action="store_true", help="leave out the word pairs")
     p.add_argument("--no-restored", action="store_true", help="leave out the restoration")
@@ -61,37 +67,38 @@ def run(args: argparse.Namespace) -> int:
     )
     out: TextIO = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
     try:
-        for rid, sources, error in results:
+        for rid, found, error in results:
             if args.json:
                 row: dict[str, Any] = {
                     "id": rid,
                     "sources": [
                         s.to_dict(pairs=not args.no_pairs, restored=not args.no_restored)
-                        for s in sources or []
+                        for s in (found.sources if found else [])
                     ],
+                    "sentences": [s.to_dict() for s in (found.sentences if found else [])],
                 }
                 if error is not None:
                     row["error"] = error
                 out.write(json.dumps(row, ensure_ascii=False) + "\n")
             else:
-                out.write(_human(rid, sources, error, args))
+                out.write(_human(rid, found, error, args))
     finally:
         if out is not sys.stdout:
             out.close()
     return 0
 
 
-def _human(rid: str, sources: list | None, error: str | None, args: argparse.Namespace) -> str:
+def _human(rid: str, found: Any, error: str | None, args: argparse.Namespace) -> str:
     if error is not None:
         return f"{rid}: error: {error}\n"
-    if not sources:
+    if not found or not found.sources:
         return f"{rid}: no source found\n"
     lines = []
-    for k, s in enumerate(sources):
+    for k, s in enumerate(found.sources):
         al = s.alignment
         head = "source" if k == 0 else "  also"
         lines.append(
-            f"{rid}: {head} {s.id}  similarity {s.similarity:.2f}  "
+            f"{rid}: {head} {s.id}  explains {s.explains:.2f}  similarity {s.similarity:.2f}  "
             f"({al.sentences} sentences aligned, {al.changed:.0%} of their words swapped)"
         )
         if k == 0 and not args.no_pairs:
@@ -99,4 +106,13 @@ def _human(rid: str, sources: list | None, error: str | None, args: argparse.Nam
             more = f" … (+{len(al.pairs) - 12})" if len(al.pairs) > 12 else ""
             if shown:
                 lines.append(f"    swaps: {shown}{more}")
+    if len(found.sources) > 1 or any(s.source is None for s in found.sentences):
+        lines.append("    sentence by sentence:")
+        for n, s in enumerate(found.sentences, 1):
+            where = (
+                f"{s.source} [{s.source_start}:{s.source_end}], {s.changed:.0%} changed"
+                if s.source is not None
+                else "no source"
+            )
+            lines.append(f"    {n:>3}. [{s.start}:{s.end}] ← {where}")
     return "\n".join(lines) + "\n"

@@ -185,8 +185,20 @@ class TraceSource(BaseModel):
     hits: int
 
 
+class TraceSentence(BaseModel):
+    start: int = Field(description="code-point index of the sentence in the input text")
+    end: int
+    source: str | None = Field(description="id of the source it was rewritten from, or null")
+    source_start: int | None = Field(description="code-point index into the source's text")
+    source_end: int | None
+    changed: float | None = Field(description="share of the sentence's words that differ")
+
+
 class TraceResponse(BaseModel):
     sources: list[TraceSource] = Field(description="likely sources, best first")
+    sentences: list[TraceSentence] = Field(
+        default_factory=list, description="every sentence of the text and its source"
+    )
 
 
 class Limits(BaseModel):
@@ -233,7 +245,7 @@ def _models(s: Settings) -> tuple[type[BaseModel], type[BaseModel], type[BaseMod
         model_config = ConfigDict(extra="forbid", strict=True)  # no "5" for 5, no false for 0
         text: Text = Field(description="the suspect document", json_schema_extra=text_doc)
         top: Annotated[int, BeforeValidator(_whole)] = Field(
-            5, ge=1, le=50, description="at most this many sources"
+            10, ge=1, le=50, description="at most this many sources"
         )
         min_similarity: float = Field(0.5, ge=0, le=1)
 
@@ -463,7 +475,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             response_model=TraceResponse,
             responses=_ERRORS,
             summary="Find the sources a spun text was made from",
-            description="Candidates from the configured index, verified by alignment.",
+            description="Candidates from the configured index, verified by alignment; "
+            "`sentences` gives every sentence of the text the source it was rewritten from.",
         )
         async def trace(req: TraceRequest) -> Response:  # type: ignore[valid-type]
             too_long(req.text, "text")
@@ -471,8 +484,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
             def work() -> bytes:
                 with lock:  # one SQLite connection per worker
-                    found = index.trace(req.text, top=req.top, min_similarity=req.min_similarity)
-                return dumps({"sources": [src.to_dict() for src in found]})
+                    found = index.explain(req.text, top=req.top, min_similarity=req.min_similarity)
+                return dumps(
+                    {
+                        "sources": [src.to_dict() for src in found.sources],
+                        "sentences": [x.to_dict() for x in found.sentences],
+                    }
+                )
 
             return json_bytes(await off_loop(work))
 

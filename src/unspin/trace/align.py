@@ -17,6 +17,7 @@ source's wording.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import re
 import zlib
@@ -31,7 +32,14 @@ from unspin.trace.fingerprint import (
     normalize,
 )
 
-MIN_NEW = 0.2  # a further source must explain this much of the suspect that others do not
+# A heavy rewrite (40-60% of words, phrases for words) aligns below `min_ratio`; it is still
+# accepted at WEAK_RATIO when at least WEAK_CONTENT of its content words, and a third of
+# them, line up in order with the source's.
+WEAK_RATIO = 0.3
+WEAK_CONTENT = 3
+# A sentence rewritten past that, between two that align, where the source's order puts
+# it, is accepted at CONTEXT_RATIO (`_fill_between`).
+CONTEXT_RATIO = 0.35
 MIN_EVIDENCE = 6  # shorter sentences (headings, list items) prove nothing
 MIN_CHUNK = 30  # run-on sentences are cut into chunks of at least this many words ...
 MAX_SENTENCE = 160  # ... and at most this many, so alignment cost stays linear
@@ -49,6 +57,31 @@ class WordPair:
 
     def to_dict(self) -> dict[str, Any]:
         return {"start": self.start, "end": self.end, "spun": self.spun, "original": self.original}
+
+
+@dataclass(frozen=True)
+class SentenceMatch:
+    """One suspect sentence rewritten from a stretch of the source (character offsets):
+    one sentence, part of one (the suspect split it), or two (the suspect merged them)."""
+
+    start: int
+    end: int
+    source_start: int
+    source_end: int
+    ratio: float  # word alignment score of the two stretches (2 * equal / both lengths)
+    changed: float  # share of the suspect sentence's words that differ from the source
+    words: int  # words of the suspect sentence
+    strong: bool  # ratio >= min_ratio; else a heavy rewrite held together by content words
+    counted: bool  # long enough to count as evidence (see MIN_EVIDENCE)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "start": self.start,
+            "end": self.end,
+            "source_start": self.source_start,
+            "source_end": self.source_end,
+            "changed": round(self.changed, 4),
+        }
 
 
 @dataclass
@@ -69,6 +102,8 @@ class Alignment:
     # one that only explains the same sentences again (a sibling of the first).
     spans: tuple[tuple[int, int], ...] = ()
     total: int = 0
+    matches: list[SentenceMatch] = field(default_factory=list)
+    evidence_sentences: int = 0  # suspect sentences long enough to count (see MIN_EVIDENCE)
 
     def to_dict(self, *, pairs: bool = True, restored: bool = True) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -91,7 +126,17 @@ class Text:
     """A text cut into words (normalised, with offsets) and sentences, once: `Index.trace`
     aligns one suspect against several candidates without re-tokenising it."""
 
-    __slots__ = ("text", "norm", "start", "end", "upper", "sents", "_postings", "_sent_norms")
+    __slots__ = (
+        "text",
+        "norm",
+        "start",
+        "end",
+        "upper",
+        "sents",
+        "_postings",
+        "_sent_norms",
+        "_sent_starts",
+    )
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -107,6 +152,7 @@ class Text:
         upper = [w[0].isupper() or w[0].isdigit() for w in words]
         self.norm, self.start, self.end, self.upper = norm, start, end, upper
         self.sents = self._sentences()
+        self._sent_starts = [a for a, _b in self.sents]
         self._postings: dict[str, list[int]] | None = None
         self._sent_norms: list[list[str]] | None = None
 
@@ -134,6 +180,10 @@ class Text:
             out.append((i, j))
             i = j
         return out
+
+    def sent_of(self, token: int) -> int:
+        """The sentence holding token index `token`."""
+        return bisect.bisect_right(self._sent_starts, token) - 1
 
     @property
     def sent_norms(self) -> list[list[str]]:
@@ -170,7 +220,6 @@ def align(
     long_q = sum(b - a for a, b in q.sents if b - a >= MIN_EVIDENCE)
     q_total = long_q or len(q)
     postings = s.postings
-    s_norms = s.sent_norms
 
     covered_q = 0
     aligned_q = 0
@@ -183,10 +232,12 @@ def align(
     rejected = 0
     weak_sentences = 0
     pairs: list[WordPair] = []
+    matches: list[SentenceMatch] = []
     edits: list[tuple[int, int, str]] = []  # (start, end, replacement) in suspect offsets
     text_q, text_s = q.text, s.text
 
-    for (qa, qb), qn in zip(q.sents, q.sent_norms):
+    chosen: list[Any] = []
+    for qn in q.sent_norms:
         votes: dict[int, int] = {}
         content = set(qn) - STOPWORDS
         for w in content:
@@ -199,23 +250,20 @@ def align(
         shortlist = sorted(
             (si for si, v in votes.items() if v >= need), key=lambda si: (-votes[si], si)
         )[:3]
-        best = None
-        for si in shortlist:
-            sm = difflib.SequenceMatcher(None, qn, s_norms[si], autojunk=False)
-            eq = sum(blk.size for blk in sm.get_matching_blocks())
-            ratio = 2.0 * eq / (len(qn) + len(s_norms[si]))
-            if best is None or ratio > best[0]:
-                best = (ratio, si, sm, eq)
-        if best is None or best[0] < min_ratio:
+        chosen.append(_best_stretch(qn, content, shortlist, s, min_ratio))
+    _fill_between(q, s, chosen)
+
+    for (qa, qb), qn, best in zip(q.sents, q.sent_norms, chosen):
+        if best is None:
             continue
-        ratio, si, sm, eq = best
-        sa = s.sents[si][0]
+        ratio, sa, _sb, sm, eq, strong = best
         ops = sm.get_opcodes()
+        sn = s.norm[sa : sa + len(sm.b)]
+        si = s.sent_of(sa)
         # Names and numbers of the source inside the aligned stretch must survive: a name
         # or number swapped for another is a different document cut from the same
         # template ("X is a village in Y"), not a spin. See `_protected`.
         a_tot = a_eq = conflicts = weak = 0
-        sn = s_norms[si]
         for tag, i1, i2, j1, j2 in ops:
             protected = [j for j in range(j1, j2) if _protected(sn[j], s.upper[sa + j])]
             a_tot += len(protected)
@@ -224,12 +272,13 @@ def align(
                 continue
             if tag != "replace":
                 # Words only one side has: a dropped or added stretch, not a swap; but a
-                # spin never drops or adds a name or number inside a sentence (at either
-                # end, it is the sentences that were cut differently).
+                # spin never drops a name or number inside a sentence, nor adds a number
+                # (at either end, it is the sentences that were cut differently). An added
+                # capitalised word is a spinner's dictionary entry as often as a name.
                 inside = 0 < i1 and i2 < len(qn) and 0 < j1 and j2 < len(sn)
                 if inside:
-                    names = any(_protected(qn[i], q.upper[qa + i]) for i in range(i1, i2))
-                    conflicts += bool(protected) or names
+                    numbers = any(qn[i][0].isdigit() for i in range(i1, i2))
+                    conflicts += bool(protected) or numbers
                 continue
             # A name or number of the source swapped for something else, or a number
             # that appears in its place (thesauri hold no numbers; spinners add none).
@@ -253,12 +302,26 @@ def align(
         anchors_total += a_tot
         anchors_equal += a_eq
         matched += 1
-        if qb - qa >= MIN_EVIDENCE or not long_q:
+        counted = qb - qa >= MIN_EVIDENCE or not long_q
+        if counted:
             covered_q += qb - qa
             spans.append((qa, qb))
         equal_q += eq
         aligned_q += qb - qa
-        covered_s.add(si)
+        covered_s.update(range(si, s.sent_of(sa + len(sn) - 1) + 1))
+        matches.append(
+            SentenceMatch(
+                q.start[qa],
+                q.end[qb - 1],
+                s.start[sa],
+                s.end[sa + len(sn) - 1],
+                ratio,
+                1.0 - eq / (qb - qa),
+                qb - qa,
+                strong,
+                counted,
+            )
+        )
         for tag, i1, i2, j1, j2 in ops:
             if tag == "equal":
                 continue
@@ -285,7 +348,87 @@ def align(
         restored=_apply(text_q, edits),
         spans=tuple(spans),
         total=q_total,
+        matches=matches,
+        evidence_sentences=sum(1 for a, b in q.sents if b - a >= MIN_EVIDENCE) or len(q.sents),
     )
+
+
+def _fill_between(q: Text, s: Text, chosen: list[Any]) -> None:
+    """Sentences too rewritten to stand on their own (few content words left), accepted
+    at CONTEXT_RATIO when they sit where the source's order puts them: between two
+    neighbours that matched, at the source sentences between theirs, or next to one."""
+    n = len(chosen)
+    for i in range(n):
+        if chosen[i] is not None or len(q.sent_norms[i]) < MIN_EVIDENCE:
+            continue
+        prev = chosen[i - 1] if i > 0 else None
+        nxt = chosen[i + 1] if i + 1 < n else None
+        if prev is None and nxt is None:
+            continue
+        lo = s.sent_of(prev[2] - 1) + 1 if prev is not None else None
+        hi = s.sent_of(nxt[1]) - 1 if nxt is not None else None
+        if lo is None:
+            lo = hi
+        if hi is None:
+            hi = lo
+        if lo is None or hi is None or hi < lo or hi - lo > 2 or hi >= len(s.sents):
+            continue
+        qn = q.sent_norms[i]
+        got = _best_stretch(qn, set(), list(range(lo, hi + 1)), s, 1.1, CONTEXT_RATIO)
+        if got is not None:
+            chosen[i] = got
+
+
+def _best_stretch(
+    qn: list[str],
+    content: set[str],
+    shortlist: list[int],
+    s: Text,
+    min_ratio: float,
+    floor: float | None = None,
+) -> tuple[float, int, int, difflib.SequenceMatcher, int, bool] | None:
+    """The stretch of the source that suspect sentence `qn` is best rewritten from, as
+    (ratio, first source token, matcher over the stretch, equal words, strong): one of the
+    shortlisted sentences, or it with a neighbour (a merged sentence), cut to the part that
+    aligns (a split one). None when no stretch passes as a rewrite (see WEAK_RATIO);
+    with `floor`, any stretch aligning at `floor` or better passes."""
+    best = None
+    seen: set[tuple[int, int]] = set()
+    n_sent = len(s.sents)
+    for si in shortlist:
+        for lo, hi in ((si, si), (si, si + 1), (si - 1, si)):
+            if lo < 0 or hi >= n_sent or (lo, hi) in seen:
+                continue
+            seen.add((lo, hi))
+            wa, wb = s.sents[lo][0], s.sents[hi][1]
+            sm = difflib.SequenceMatcher(None, qn, s.norm[wa:wb], autojunk=False)
+            blocks = [m for m in sm.get_matching_blocks() if m.size]
+            if not blocks:
+                continue
+            # Cut to the aligned part, keeping as many unaligned words at either end as the
+            # suspect has there (a rewritten opening or closing phrase).
+            head = blocks[0].a
+            tail = len(qn) - blocks[-1].a - blocks[-1].size
+            b0 = max(0, blocks[0].b - head - 2)
+            b1 = min(wb - wa, blocks[-1].b + blocks[-1].size + tail + 2)
+            eq = sum(m.size for m in blocks)
+            ratio = 2.0 * eq / (len(qn) + b1 - b0)
+            if best is not None and ratio <= best[0]:
+                continue
+            strong = ratio >= min_ratio
+            if floor is not None:
+                if ratio < floor:
+                    continue
+            elif not strong:
+                ceq = sum(1 for m in blocks for w in qn[m.a : m.a + m.size] if w in content)
+                if ratio < WEAK_RATIO or ceq < max(WEAK_CONTENT, len(content) / 3):
+                    continue
+            best = (ratio, wa + b0, wa + b1, eq, strong)
+    if best is None:
+        return None
+    ratio, sa, sb, eq, strong = best
+    sm = difflib.SequenceMatcher(None, qn, s.norm[sa:sb], autojunk=False)
+    return ratio, sa, sb, sm, sum(m.size for m in sm.get_matching_blocks()), strong
 
 
 @lru_cache(maxsize=100_000)
@@ -318,29 +461,63 @@ def is_match(al: Alignment, min_similarity: float = 0.5, max_conflicts: float = 
     return al.conflicts + al.renamed <= 2.5 * max_conflicts * aligned
 
 
-def select(
+@dataclass
+class Attribution:
+    """Which candidate explains which suspect sentence, and the sources worth reporting."""
+
+    sources: list[tuple[Any, Alignment, float]]  # (key, alignment, share attributed to it)
+    sentences: dict[int, tuple[Any, SentenceMatch]]  # suspect sentence start -> (key, match)
+
+
+def _confident(matches: list[SentenceMatch]) -> bool:
+    """A source worth naming: it explains one evidence-length sentence at the plain ratio,
+    or two as heavy rewrites (one heavy rewrite alone could be chance)."""
+    counted = [m for m in matches if m.counted]
+    return any(m.strong for m in counted) or len(counted) >= 2
+
+
+def attribute(
     candidates: list[tuple[Any, Alignment]],
     min_similarity: float = 0.5,
     max_conflicts: float = 0.1,
-    min_new: float = MIN_NEW,
-) -> list[tuple[Any, Alignment]]:
-    """The sources to report, best first. The best matching candidate comes first; another
-    is added only when it explains at least `min_new` of the suspect that the sources
-    before it do not (a stitched text has several sources; a template sibling or a
-    near-copy of the first source explains nothing new and is left out)."""
-    ranked = sorted(
-        (c for c in candidates if is_match(c[1], min_similarity, max_conflicts)),
-        key=lambda c: (-c[1].similarity, -c[1].source_coverage),
+) -> Attribution:
+    """Give every suspect sentence to the candidate it aligns with best (the earlier
+    candidate on a tie) and report every source that explains a sentence with confidence
+    (`_confident`), most words first, when the sources together explain at least
+    `min_similarity` of the suspect. A candidate that changes names or numbers in too many
+    sentences (`is_match`: a template sibling) explains nothing; a near-copy of a better
+    source wins no sentence and is left out; a stitched text gets all its sources."""
+    pool = [c for c in candidates if is_match(c[1], 0.0, max_conflicts)]
+    while True:
+        assigned: dict[int, tuple[int, SentenceMatch]] = {}
+        for n, (_key, al) in enumerate(pool):
+            for m in al.matches:
+                cur = assigned.get(m.start)
+                if cur is None or m.ratio > cur[1].ratio:
+                    assigned[m.start] = (n, m)
+        per: dict[int, list[SentenceMatch]] = {}
+        for n, m in assigned.values():
+            per.setdefault(n, []).append(m)
+        keep = [n for n in sorted(per) if _confident(per[n])]
+        if len(keep) == len(pool):
+            break
+        pool = [pool[n] for n in keep]
+    if not pool:
+        return Attribution([], {})
+    total = max(1, pool[0][1].total)
+    words = {n: sum(m.words for m in ms if m.counted) for n, ms in per.items()}
+    if sum(words.values()) / total < min_similarity:
+        return Attribution([], {})
+    # One sentence in common is not a copy of a text that has more (a shared stock
+    # sentence: "It was nominated for an Academy Award for Best Documentary Feature").
+    sentences = sum(1 for ms in per.values() for m in ms if m.counted)
+    if sentences < min(2, pool[0][1].evidence_sentences):
+        return Attribution([], {})
+    order = sorted(range(len(pool)), key=lambda n: (-words[n], -pool[n][1].similarity, n))
+    return Attribution(
+        [(pool[n][0], pool[n][1], words[n] / total) for n in order],
+        {start: (pool[n][0], m) for start, (n, m) in assigned.items()},
     )
-    out: list[tuple[Any, Alignment]] = []
-    covered: set[int] = set()
-    for key, al in ranked:
-        words = {i for a, b in al.spans for i in range(a, b)}
-        if out and len(words - covered) < min_new * max(1, al.total):
-            continue
-        out.append((key, al))
-        covered |= words
-    return out
 
 
 def _apply(text: str, edits: list[tuple[int, int, str]]) -> str:

@@ -1,10 +1,12 @@
 """Group a collection into families of spun variants of one text.
 
-Every document is fingerprinted; documents that share an LSH band (or an exact digest)
-become candidate pairs; a pair is linked when alignment finds that at least
-`min_similarity` of one is a spun rewrite of the other; families are the connected
-components (union-find). Two spins of one source link to each other even when the source
-is absent, since each keeps most of the source's unswapped words.
+Every document is fingerprinted; documents that share an LSH band, a sentence key (or an
+exact digest) become candidate pairs; a pair is linked by the decision `trace` makes
+(`attribute`: at least `min_similarity` of one is a rewrite of the other, heavy and
+phrase-level rewrites and split or merged sentences included, names and numbers kept);
+families are the connected components (union-find). Two spins of one source link to
+each other even when the source is absent, since each keeps most of the source's
+unswapped words.
 
 This keeps fingerprints and compressed texts in memory (about 40% of the input size):
 for collections beyond a few million documents, build an index with `unspin index` and
@@ -18,8 +20,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from unspin.trace.align import align, is_match
+from unspin.trace.align import Text, align, attribute
 from unspin.trace.fingerprint import FingerprintParams
+
+MAX_BUCKET = 1000  # a key this many documents share (boilerplate, a common word) links nothing
 
 
 @dataclass
@@ -87,7 +91,7 @@ def cluster(
         if p.fp is None:
             keys.append(())
             continue
-        keys.append(p.fp.band_keys)
+        keys.append(p.fp.keys)
         first = digests.setdefault(p.fp.digest, n)
         if first != n:
             uf_pairs.append((first, n, 1.0))
@@ -112,15 +116,19 @@ def cluster(
     for n, ks in enumerate(keys):
         hits: dict[int, int] = {}
         for k in ks:
-            for m in buckets[k]:
+            bucket = buckets[k]
+            if len(bucket) > MAX_BUCKET:
+                continue
+            for m in bucket:
                 if m < n:
                     hits[m] = hits.get(m, 0) + 1
         ranked = sorted(hits, key=lambda m: (-hits[m], m))[:max_candidates]
+        suspect = Text(text(n)) if ranked else None
         for m in ranked:
             if uf.find(m) == uf.find(n):
                 continue
-            al = align(text(n), text(m))
-            if is_match(al, min_similarity, max_conflicts):
+            al = align(suspect, text(m))
+            if attribute([(m, al)], min_similarity, max_conflicts).sources:
                 uf.union(m, n)
                 links.append((m, n, al.similarity))
     families: dict[int, Family] = {}

@@ -122,7 +122,7 @@ def _trace_one(item: tuple[str, str | None, str | None]) -> tuple[str, Any, str 
     if error is not None or text is None:
         return rid, None, error or "no text"
     index, kw = _worker_index
-    return rid, index.trace(text, **kw), None
+    return rid, index.explain(text, **kw), None
 
 
 def trace_many(
@@ -134,7 +134,7 @@ def trace_many(
     address: str | None = None,
     **kw: Any,
 ) -> Iterator[tuple[str, Any, str | None]]:
-    """(id, sources or None, error) per record, in input order; workers open the index."""
+    """(id, `Trace` or None, error) per record, in input order; workers open the index."""
     if jobs <= 1 and engine == "local":
         _init_trace(path, kw)
         for item in records:

@@ -11,7 +11,14 @@ terms (DSpin's "immutables"). A fingerprint here is two MinHash signatures:
 * ``content``: over the set of all content words (stopwords removed). It keeps documents
   with few anchors findable and still shares most of its set after a 30% spin.
 
-Both are order-free sets, so shuffled, dropped and added sentences cost little. Each
+Both are order-free sets, so shuffled, dropped and added sentences cost little. They
+fail when a spinner rewrites half the words, or when a page is stitched from a few
+sentences of several articles: neither the whole-document sets nor their overlap survive.
+So every sentence also contributes *sentence keys*: its `sentence_keys` rarest content
+words (words no thesaurus lists first, then by rank in the shipped unigram vocabulary).
+Rare words are the ones a spinner leaves alone and the ones few documents share; a query
+looks up every content word of every one of its sentences (`query_word_keys`), so a
+source is found from one surviving word of one sentence. Each
 signature is cut into LSH bands; a band key is a 64-bit hash of (kind, band number,
 band values), stored as a signed SQLite integer. Everything here is deterministic and
 independent of the process (no Python ``hash()``), so signatures computed on many
@@ -24,17 +31,23 @@ import gzip
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
 from unspin.resources.paths import ARTIFACT_DIR
+from unspin.text.normalize import fold_homoglyphs
 
 # Bump when the features or hashing change: indexes record it and refuse a mismatch.
-FINGERPRINT_VERSION = 1
+FINGERPRINT_VERSION = 2
 LEXICON_FILE = "trace_mutable.txt.gz"
+VOCAB_FILE = "vocab.txt"  # the n-gram statistics' vocabulary, most frequent word first
+MIN_KEYED = 6  # words a sentence needs to get sentence keys (align.MIN_EVIDENCE)
+WORD_KIND = 4  # key kind of sentence keys (1: anchor bands, 2: content bands, 3: pairs)
 
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
 WORD_RE = re.compile(r"[^\W\d_]+(?:['\-][^\W\d_]+)*|\d+(?:[.,:/]\d+)*", re.UNICODE)
 
@@ -84,6 +97,7 @@ class FingerprintParams:
     rows: int = 4  # hashes per band: a band collides with probability J**rows
     min_features: int = 3  # fewer distinct features than this: no signature of that kind
     pair_sample: int = 3  # keep one anchor pair in this many (by hash); 0: no pair keys
+    sentence_keys: int = 2  # rarest content words of each sentence kept as keys
 
     @property
     def num_perm(self) -> int:
@@ -96,6 +110,7 @@ class FingerprintParams:
             "rows": self.rows,
             "min_features": self.min_features,
             "pair_sample": self.pair_sample,
+            "sentence_keys": self.sentence_keys,
         }
 
 
@@ -109,15 +124,26 @@ class Fingerprint:
     n_anchor: int
     n_content: int
     digest: bytes  # 16 bytes over the normalised word sequence: exact-duplicate key
+    word_keys: tuple[int, ...] = ()  # sentence keys: the rarest words of each sentence
 
     @property
     def empty(self) -> bool:
+        """No MinHash signature (too short): found by its digest and sentence keys only."""
         return not self.band_keys
+
+    @property
+    def keys(self) -> tuple[int, ...]:
+        """Every key the index stores for the document."""
+        return self.band_keys + self.word_keys
 
 
 def normalize(text: str) -> str:
-    """NFKC and casefold, curly apostrophes straightened: the form every feature uses."""
-    return unicodedata.normalize("NFKC", text).casefold().replace("’", "'")
+    """Look-alike letters made Latin, NFKC, casefold, accents dropped, curly apostrophes
+    straightened: the form every feature uses."""
+    text = unicodedata.normalize("NFKC", fold_homoglyphs(text)[0]).casefold()
+    if not text.isascii():  # accents dropped: "Yucatán" and "Yucatan" are one name
+        text = unicodedata.normalize("NFC", _COMBINING.sub("", unicodedata.normalize("NFD", text)))
+    return text.replace("’", "'")
 
 
 def words(text: str) -> list[str]:
@@ -144,10 +170,29 @@ def mutable_words() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def word_ranks() -> dict[str, int]:
+    """Word -> rank by corpus frequency (0: the commonest), from the shipped vocabulary."""
+    from unspin.errors import DataError
+
+    path = ARTIFACT_DIR / VOCAB_FILE
+    try:
+        vocab = path.read_text(encoding="utf-8").split("\n")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError(f"vocabulary {path} is missing or unreadable ({exc})") from exc
+    ranks: dict[str, int] = {}
+    for i, w in enumerate(vocab):
+        ranks.setdefault(normalize(w), i)
+    return ranks
+
+
+@lru_cache(maxsize=1)
 def lexicon_digest() -> str:
-    """Short digest of the mutable-word list: an index built with another list is stale."""
-    data = "\n".join(sorted(mutable_words())).encode("utf-8")
-    return hashlib.blake2b(data, digest_size=8).hexdigest()
+    """Short digest of the mutable-word list and the vocabulary that ranks sentence keys:
+    an index built with other lists is stale."""
+    h = hashlib.blake2b(digest_size=8)
+    h.update("\n".join(sorted(mutable_words())).encode("utf-8"))
+    h.update((ARTIFACT_DIR / VOCAB_FILE).read_bytes())
+    return h.hexdigest()
 
 
 def lemma_candidates(word: str) -> list[str]:
@@ -236,14 +281,50 @@ def band_keys(sig: np.ndarray, rows: int, kind: int) -> list[int]:
     return acc.view(np.int64).tolist()
 
 
+_M64 = (1 << 64) - 1
+
+
+@lru_cache(maxsize=200_000)
+def word_key(word: str) -> int:
+    """The signed 64-bit sentence key of one (normalised) word (splitmix64, as `_splitmix`)."""
+    x = (feature_hash(word) ^ (WORD_KIND << 56)) + 0x9E3779B97F4A7C15 & _M64
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9 & _M64
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EB & _M64
+    x ^= x >> 31
+    return x - (1 << 64) if x >> 63 else x
+
+
+def _key_word(w: str) -> bool:
+    """Worth a sentence key: a content word, not a short number ("2", "19")."""
+    return w not in STOPWORDS and len(w) > 2 and not (w[0].isdigit() and len(w) < 4)
+
+
+@lru_cache(maxsize=200_000)
+def _rarity(w: str) -> tuple[bool, int, str]:
+    """Sort key, rarest first: anchors, then by rank in the vocabulary (unknown: rarest)."""
+    ranks = word_ranks()
+    return (not _anchor_cached(w), -ranks.get(w, len(ranks)), w)
+
+
+def rarest(content: Iterable[str], k: int) -> list[str]:
+    """The `k` rarest of a sentence's content words: anchors first, then by rank."""
+    return sorted(set(content), key=_rarity)[:k]
+
+
+def query_word_keys(sentence_words: Iterable[str]) -> list[int]:
+    """The sentence keys to look up for one suspect sentence: all its content words."""
+    return [word_key(w) for w in dict.fromkeys(sentence_words) if _key_word(w)]
+
+
 class Fingerprinter:
     """Computes fingerprints with fixed parameters; cheap to create, safe to pickle."""
 
     def __init__(self, params: FingerprintParams | None = None) -> None:
         self.params = params or FingerprintParams()
 
-    def features(self, text: str) -> tuple[set[str], set[str], set[str], bytes]:
-        """(anchor words, content words, anchor pairs, digest of the word sequence).
+    def features(self, text: str) -> tuple[set[str], set[str], set[str], set[str], bytes]:
+        """(anchor words, content words, anchor pairs, sentence-key words, digest of the
+        word sequence).
 
         Anchor pairs are consecutive anchors within one sentence, whatever mutable words
         lie between them ("shaw ... 1990"): a spin leaves them intact and shuffling
@@ -252,9 +333,14 @@ class Fingerprinter:
         """
         toks: list[str] = []
         pairs: set[str] = set()
+        rare: set[str] = set()
+        k = self.params.sentence_keys
         for sentence in _SENTENCE_SPLIT.split(text):
             prev = ""
-            for w in words(sentence):
+            sw = words(sentence)
+            if k and len(sw) >= MIN_KEYED:  # headings and list items point nowhere
+                rare.update(rarest((w for w in sw if _key_word(w)), k))
+            for w in sw:
                 toks.append(w)
                 if w in STOPWORDS or not _anchor_cached(w):
                     continue
@@ -264,16 +350,17 @@ class Fingerprinter:
         content = {w for w in toks if w not in STOPWORDS}
         anchors = {w for w in content if _anchor_cached(w)}
         digest = hashlib.blake2b("\x1f".join(toks).encode("utf-8"), digest_size=16).digest()
-        return anchors, content, pairs, digest
+        return anchors, content, pairs, rare, digest
 
     def __call__(self, text: str) -> Fingerprint:
         p = self.params
-        anchors, content, pairs, digest = self.features(text)
+        anchors, content, pairs, rare, digest = self.features(text)
         a_sig = self._signature(anchors, p.anchor_bands)
         c_sig = self._signature(content, p.content_bands)
         keys = band_keys(a_sig, p.rows, 1) + band_keys(c_sig, p.rows, 2)
         keys += self._pair_keys(pairs)
-        return Fingerprint(a_sig, c_sig, tuple(keys), len(anchors), len(content), digest)
+        wkeys = tuple(sorted(word_key(w) for w in rare))
+        return Fingerprint(a_sig, c_sig, tuple(keys), len(anchors), len(content), digest, wkeys)
 
     def _pair_keys(self, pairs: set[str]) -> list[int]:
         m = self.params.pair_sample

@@ -25,22 +25,24 @@ are process-independent, so shards can also be merged offline.
 from __future__ import annotations
 
 import json
+import math
 import os
 import sqlite3
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from unspin.errors import DataError, InputError
-from unspin.trace.align import MIN_NEW, Alignment, Text, align, is_match, select
+from unspin.trace.align import Alignment, Text, align, attribute, is_match
 from unspin.trace.fingerprint import (
     FINGERPRINT_VERSION,
     Fingerprint,
     Fingerprinter,
     FingerprintParams,
     lexicon_digest,
+    query_word_keys,
 )
 
 FORMAT = "unspin-trace-index"
@@ -48,6 +50,10 @@ SCHEMA_VERSION = 1
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _BATCH = 2000
 MAX_POSTINGS = 1000
+MAX_WORD_POSTINGS = 300  # a sentence key more documents share points nowhere in particular
+SKIP_AFTER = 0.8  # explained this much: verify only candidates backed by unexplained sentences
+SENTENCE_TOP = 3  # each suspect sentence puts its best documents among the candidates ...
+MIN_LOCAL = 0.5  # ... when they share this much weight of rare words with it and its neighbours
 _POSTINGS = "SELECT doc FROM bands WHERE key = ? LIMIT ?"
 
 _SCHEMA = """
@@ -75,16 +81,18 @@ class Source:
 
     id: str
     similarity: float  # fraction of the suspect that is a rewrite of this source
-    hits: int  # LSH bands shared with the suspect (0 for an exact-duplicate hit)
+    hits: int  # keys shared with the suspect (LSH bands, sentence keys; 0: exact duplicate)
     alignment: Alignment
     duplicates: list[str] = field(default_factory=list)  # other reference ids, same text
     file: str | None = None
     position: int | None = None
+    explains: float = 0.0  # fraction of the suspect attributed to this source, sentence by sentence
 
     def to_dict(self, *, pairs: bool = True, restored: bool = True) -> dict[str, Any]:
         d: dict[str, Any] = {"id": self.id, "similarity": round(self.similarity, 4)}
         d.update(self.alignment.to_dict(pairs=pairs, restored=restored))
         d["similarity"] = round(self.similarity, 4)
+        d["explains"] = round(self.explains, 4)
         d["hits"] = self.hits
         if self.duplicates:
             d["duplicates"] = self.duplicates
@@ -92,6 +100,29 @@ class Source:
             d["file"] = self.file
             d["position"] = self.position
         return d
+
+
+@dataclass(frozen=True)
+class SentenceSource:
+    """One suspect sentence and the source stretch it was rewritten from (None: none found)."""
+
+    start: int
+    end: int
+    source: str | None = None
+    source_start: int | None = None
+    source_end: int | None = None
+    changed: float | None = None  # share of the sentence's words that differ from the source
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class Trace:
+    """What `Index.explain` found: the sources, best first, and every suspect sentence's."""
+
+    sources: list[Source] = field(default_factory=list)
+    sentences: list[SentenceSource] = field(default_factory=list)
 
 
 @dataclass
@@ -367,7 +398,7 @@ class Index:
                         (doc, p.id, p.source, p.position, p.words, p.blob),
                     )
                     cur.execute("INSERT INTO digests VALUES (?, ?)", (p.fp.digest, doc))
-                    band_rows.extend((k, doc) for k in p.fp.band_keys)
+                    band_rows.extend((k, doc) for k in p.fp.keys)
                     stats.added += 1
                     stats.unsigned += p.fp.empty
                 band_rows.sort()
@@ -407,64 +438,130 @@ class Index:
         except (zlib.error, UnicodeDecodeError):
             raise DataError(f"{self.path}: stored text of document {doc} is corrupted") from None
 
-    def candidates(self, fp: Fingerprint, limit: int = 10) -> list[tuple[int, int]]:
-        """(doc, shared bands) for the reference documents sharing most LSH bands with `fp`."""
-        found: dict[int, int] = {}
+    def _postings(self, key: int, cap: int) -> list[int]:
+        rows = self._q(_POSTINGS, (key, cap + 1)).fetchall()
+        return [] if len(rows) > cap else [r[0] for r in rows]
+
+    def candidates(
+        self, fp: Fingerprint, suspect: Text | None = None, limit: int = 10
+    ) -> list[tuple[int, float, frozenset[int]]]:
+        """(doc, score, suspect sentences it is a top candidate of) for the most promising
+        reference documents, in the order to verify them. Score: LSH bands shared with the
+        whole text, plus, for every suspect sentence, its content words found among the
+        document's sentence keys (each weighted by how few documents share it; at most 2 per
+        sentence). First the `limit` best scores, then each sentence's own best documents
+        (a source of one or two sentences of a stitched page scores low overall), at most
+        `limit` more. A key thousands of documents share (boilerplate) is skipped."""
+        score: dict[int, float] = {}
         row = self._q("SELECT doc FROM digests WHERE digest = ?", (fp.digest,)).fetchone()
         if row is not None:
-            found[row[0]] = len(fp.band_keys) + 1  # an exact copy ranks first
-        hits: dict[int, int] = {}
+            score[row[0]] = 1e9  # an exact copy ranks first
         for key in fp.band_keys:
-            rows = self._q(_POSTINGS, (key, MAX_POSTINGS + 1)).fetchall()
-            if len(rows) > MAX_POSTINGS:
-                continue  # a key thousands of documents share (a boilerplate set) says nothing
-            for (doc,) in rows:
-                hits[doc] = hits.get(doc, 0) + 1
-        for doc, n in hits.items():
-            found.setdefault(doc, n)
-        return sorted(found.items(), key=lambda x: (-x[1], x[0]))[:limit]
+            for doc in self._postings(key, MAX_POSTINGS):
+                score[doc] = score.get(doc, 0.0) + 1.0
+        sent_hits: list[dict[int, float]] = []
+        if suspect is not None:
+            cache: dict[int, list[int]] = {}
+            for words in suspect.sent_norms:
+                hits: dict[int, float] = {}
+                for key in query_word_keys(words):
+                    docs = cache.get(key)
+                    if docs is None:
+                        docs = cache[key] = self._postings(key, MAX_WORD_POSTINGS)
+                    weight = 1.0 / math.sqrt(len(docs)) if docs else 0.0
+                    for doc in docs:
+                        hits[doc] = hits.get(doc, 0.0) + weight
+                for doc, h in hits.items():
+                    score[doc] = score.get(doc, 0.0) + min(2.0, h)
+                sent_hits.append(hits)
+        ranked = [d for d, _s in sorted(score.items(), key=lambda x: (-x[1], x[0]))[:limit]]
+        # Each sentence's own best documents, judged with its neighbours (a stitched piece
+        # is a few consecutive sentences of one source).
+        backed: dict[int, set[int]] = {}
+        extra: dict[int, float] = {}
+        empty: dict[int, float] = {}
+        for si, hits in enumerate(sent_hits):
+            prev = sent_hits[si - 1] if si else empty
+            nxt = sent_hits[si + 1] if si + 1 < len(sent_hits) else empty
+            local = {d: h + 0.5 * (prev.get(d, 0.0) + nxt.get(d, 0.0)) for d, h in hits.items()}
+            best = sorted(local, key=lambda d: (-local[d], -score[d], d))[:SENTENCE_TOP]
+            for doc in best:
+                if local[doc] < MIN_LOCAL:
+                    continue
+                backed.setdefault(doc, set()).add(si)
+                if doc not in ranked:
+                    extra[doc] = max(extra.get(doc, 0.0), local[doc])
+        ranked += sorted(extra, key=lambda d: (-extra[d], -score[d], d))[: 2 * limit]
+        return [(doc, score[doc], frozenset(backed.get(doc, ()))) for doc in ranked]
 
-    def trace(
+    def trace(self, text: str, **kw: Any) -> list[Source]:
+        """Likely sources of `text`, best first (see `explain`)."""
+        return self.explain(text, **kw).sources
+
+    def explain(
         self,
         text: str,
         *,
-        top: int = 5,
+        top: int = 10,
         min_similarity: float = 0.5,
         max_conflicts: float = 0.1,
         max_candidates: int = 10,
         keep_all: bool = False,
-    ) -> list[Source]:
-        """Likely sources of `text`, best first: LSH candidates verified by alignment.
-
-        A candidate is reported when `is_match` accepts its alignment (at least
-        `min_similarity` of the text is rewritten from it, at most `max_conflicts` of the
-        aligned sentences change its names or numbers) and, after the best one, when it
-        explains a part of the text the better sources do not (`select`). `keep_all`
-        reports every verified candidate with its numbers (for tuning), matched or not.
-        """
+    ) -> Trace:
+        """The sources of `text` and, sentence by sentence, which one each sentence was
+        rewritten from: candidates (`candidates`) verified by alignment, then every suspect
+        sentence given to the candidate it aligns with best (`attribute`). Sources are
+        reported when together they explain at least `min_similarity` of the text and
+        each explains a sentence with confidence; a candidate that changes names or numbers
+        in more than `max_conflicts` of its aligned sentences is a template sibling and
+        explains nothing. `keep_all` reports every verified candidate with its numbers and
+        no attribution (for tuning), matched or not. Candidates that could only explain
+        sentences already explained are not verified (`SKIP_AFTER`)."""
         fp = self.fingerprinter(text)
         suspect = Text(text)
-        verified: list[tuple[tuple[int, int], Alignment]] = []
-        explained = 0.0
-        for doc, hits in self.candidates(fp, max_candidates):
+        long_sents = [i for i, (a, b) in enumerate(suspect.sents) if b - a >= 6] or list(
+            range(len(suspect.sents))
+        )
+        starts = [suspect.start[a] for a, _b in suspect.sents]
+        explained: set[int] = set()
+        verified: list[tuple[tuple[int, float], Alignment]] = []
+        for n, (doc, score, backing) in enumerate(self.candidates(fp, suspect, max_candidates)):
+            if n >= max_candidates or len(explained) >= SKIP_AFTER * len(long_sents):
+                if not any(i not in explained for i in backing):
+                    continue  # it could only explain again what is already explained
             al = align(suspect, self.text(doc))
-            verified.append(((doc, hits), al))
-            if is_match(al, min_similarity, max_conflicts):
-                explained = max(explained, al.similarity)
-            if not keep_all and explained > 1.0 - MIN_NEW:
-                break  # the rest could explain too little that is new to be reported
+            verified.append(((doc, score), al))
+            if is_match(al, 0.0, max_conflicts):
+                done = {m.start for m in al.matches}
+                explained.update(i for i in long_sents if starts[i] in done)
         if keep_all:
-            chosen = sorted(verified, key=lambda c: -c[1].similarity)
-        else:
-            chosen = select(verified, min_similarity, max_conflicts, MIN_NEW)
-        out: list[Source] = []
-        for (doc, hits), al in chosen[:top]:
-            meta = self._q("SELECT id, source, position FROM docs WHERE doc = ?", (doc,)).fetchone()
-            dups = [
-                r[0] for r in self._q("SELECT id FROM docs WHERE dup_of = ? ORDER BY doc", (doc,))
-            ]
-            out.append(Source(meta[0], al.similarity, hits, al, dups, meta[1], meta[2]))
-        return out
+            chosen = [(key, al, al.similarity) for key, al in verified]
+            chosen.sort(key=lambda c: -c[1].similarity)
+            return Trace([self._source(key, al, share) for key, al, share in chosen[:top]])
+        att = attribute(verified, min_similarity, max_conflicts)
+        sources = [self._source(key, al, share) for key, al, share in att.sources[:top]]
+        ids = {key: src.id for (key, _al, _s), src in zip(att.sources, sources)}
+        sentences = []
+        for (_a, b), start in zip(suspect.sents, starts):
+            end = suspect.end[b - 1]
+            hit = att.sentences.get(start)
+            if hit is None or hit[0] not in ids:
+                sentences.append(SentenceSource(start, end))
+                continue
+            key, m = hit
+            sentences.append(
+                SentenceSource(
+                    start, end, ids[key], m.source_start, m.source_end, round(m.changed, 4)
+                )
+            )
+        return Trace(sources, sentences)
+
+    def _source(self, key: tuple[int, float], al: Alignment, share: float) -> Source:
+        doc, score = key
+        meta = self._q("SELECT id, source, position FROM docs WHERE doc = ?", (doc,)).fetchone()
+        dups = [r[0] for r in self._q("SELECT id FROM docs WHERE dup_of = ? ORDER BY doc", (doc,))]
+        hits = 0 if score >= 1e9 else round(score)
+        return Source(meta[0], al.similarity, hits, al, dups, meta[1], meta[2], share)
 
     def stats(self) -> dict[str, Any]:
         """Counts and size on disk."""
@@ -478,16 +575,3 @@ class Index:
             "bytes": size,
             "params": self.params.to_dict(),
         }
-
-
-def iter_trace(
-    index: Index,
-    records: Iterable[tuple[str, str | None, str | None]],
-    **kw: Any,
-) -> Iterator[tuple[str, list[Source] | None, str | None]]:
-    """(id, sources, error) per (id, text, error) record, in order."""
-    for rid, text, error in records:
-        if error is not None or text is None:
-            yield rid, None, error or "no text"
-            continue
-        yield rid, index.trace(text, **kw), None

@@ -11,7 +11,9 @@
     explain: $("verdict-explain"), stats: $("stats"), doc: $("doc"), diff: $("diff"),
     diffRows: $("diff-rows"), flags: $("flags"), flagCount: $("flag-count"),
     noFlags: $("no-flags"), copy: $("copy"), download: $("download"), tip: $("tip"),
-    drop: $("drop"), toast: $("toast"),
+    drop: $("drop"), toast: $("toast"), sourcesCard: $("sources-card"),
+    sources: $("sources"), sourceCount: $("source-count"), noSources: $("no-sources"),
+    sentences: $("sentences"),
   };
   const EXAMPLE =
     "Over the past decade, hospitals have started to utilize counterfeit consciousness to " +
@@ -36,12 +38,16 @@
   };
 
   let limits = { max_text_chars: 200000, max_body_bytes: 2000000 };
+  let canTrace = false; // the server has an index: show the sources of every text
   let state = null; // {text, report, name, segs, exact}
   let fileName = "";
 
   fetch("/healthz")
     .then((r) => (r.ok ? r.json() : null))
-    .then((h) => { if (h && h.limits) { limits = h.limits; updateCount(); } })
+    .then((h) => {
+      if (h && h.limits) { limits = h.limits; updateCount(); }
+      canTrace = Boolean(h && h.trace);
+    })
     .catch(() => {});
 
   // ---- helpers ---------------------------------------------------------------------------
@@ -139,6 +145,7 @@
         return;
       }
       show(text, body);
+      if (canTrace) await traceSources(text);
     } catch {
       showError("Could not reach the unspin server. Is it still running?");
     } finally {
@@ -161,6 +168,39 @@
     const n = report.spans.length;
     const judged = report.spun_probability === null ? "" : ` · ${Math.round(report.spun_probability * 100)}%`;
     toast(`${VERDICTS[report.verdict][0]}${judged} · ${n} flag${n === 1 ? "" : "s"}`);
+  }
+
+  // ---- sources (only when the server has an index) ----------------------------------------
+  async function traceSources(text) {
+    ui.sourcesCard.hidden = true;
+    const resp = await fetch("/v1/trace", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ text }),
+    });
+    if (!resp.ok) return;
+    renderSources(text, await resp.json());
+  }
+
+  function renderSources(text, t) {
+    ui.sourceCount.textContent = String(t.sources.length);
+    ui.noSources.hidden = t.sources.length > 0;
+    ui.sources.replaceChildren(...t.sources.map((s) =>
+      el("li", {}, el("b", { text: s.id }),
+        ` explains ${Math.round(s.explains * 100)}% of the text · ${s.sentences} sentences aligned`)));
+    // Offsets are code points; Array.from indexes a string by code point.
+    const cps = Array.from(text);
+    const slice = (a, b) => cps.slice(a, b).join("");
+    ui.sentences.replaceChildren(...t.sentences.map((s) => {
+      const snippet = slice(s.start, s.end);
+      const short = snippet.length > 90 ? `${snippet.slice(0, 87)}…` : snippet;
+      const where = s.source === null ? "no source" :
+        `${s.source} · ${Math.round(s.changed * 100)}% of its words changed`;
+      return el("li", { class: s.source === null ? "unsourced" : "" },
+        el("span", { class: "sentence", text: short }),
+        el("span", { class: "from-source", text: `← ${where}` }));
+    }));
+    ui.sourcesCard.hidden = false;
   }
 
   function renderSummary(r) {
