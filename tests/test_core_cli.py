@@ -247,11 +247,12 @@ def test_long_input_shows_progress_on_a_terminal_only(tmp_path):
     assert b"\x1b[Kcheck: 1% of 200," in seen and b"s left" in seen and b"check: 100%" in seen
 
 
-def test_no_screen_and_device_options():
+def test_no_screen_and_device_options(tmp_path):
     """--no-screen sends the text through the full detector (its signals show the units it
-    scored); the default lets the screen clear a clean text; an unusable --device or
+    scored); the default lets the screen clear a clean document; an unusable --device or
     UNSPIN_DEVICE is one line, not a traceback."""
-    original = EXAMPLE.parent / "original_article.txt"
+    original = tmp_path / "clean.txt"  # a clean document of ordinary length (~300 words)
+    original.write_text("\n\n".join([(EXAMPLE.parent / "original_article.txt").read_text()] * 2))
     fast = json.loads(run("check", "--json", str(original)).stdout)
     slow = json.loads(run("check", "--json", "--no-screen", str(original)).stdout)
     assert "screen" in fast["signals"] and "units" not in fast["signals"]

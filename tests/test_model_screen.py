@@ -12,7 +12,9 @@ from unspin.model import screen as screen_mod
 from unspin.model.screen import SCREEN_FEATURES, capitals_mid_sentence, screen_features
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-CLEAN = (EXAMPLES / "original_article.txt").read_text()  # the original the spun one came from
+# A clean document of ordinary length (the screen clears more long texts than paragraphs):
+# the original the spun example came from, twice.
+CLEAN = "\n\n".join([(EXAMPLES / "original_article.txt").read_text()] * 2)
 SPUN = (EXAMPLES / "spun_article.txt").read_text()
 
 

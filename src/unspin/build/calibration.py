@@ -15,7 +15,8 @@ text once clean and once spun by the training spinner at 5-45%, as paragraphs an
   judged spun: best F0.5 on spun texts.
 - Screen (the cascade's first stage, model/screen.py): logistic regression over the
   student's SCREEN_FEATURES; it clears a text only under a bar that lets through all but
-  SCREEN_LOSS of the spun texts the full path does not call clean.
+  SCREEN_LOSS of the texts spun from a dictionary the screen never learned from (PPDB)
+  that the full path does not call clean.
 """
 
 from __future__ import annotations
@@ -28,14 +29,14 @@ import numpy as np
 
 from unspin.build.detector import SEED, make_spinner, paragraph_shares
 from unspin.build.model import fit_logistic
+from unspin.build.screen import SOURCES as SCREEN_SOURCES
 from unspin.model.screen import capitals_mid_sentence, screen_features
 from unspin.signals.replaced import NGRAM_FEATURES, WORD_FEATURES
 from unspin.verdict import LONG_WORDS, Calibration, WordEvidence, sigmoid
 
 STRICT_WORDS = 10_000
-SCREEN_LOSS = (
-    0.005  # share of the texts the full path does not call clean that the screen may clear
-)
+SCREEN_LOSS = 0.005  # share of the unseen spins found by the full path the screen may clear
+SCREEN_UNSEEN = tuple(s for s in ("oewn", "ppdb") if s not in SCREEN_SOURCES)
 CLEAN_CUTOFF = 0.2  # spun_probability under which the verdict is "clean"
 N_WIKI = 600
 N_WEB = 900
@@ -69,11 +70,12 @@ def _labels(rows, spans: list[tuple[int, int]]) -> np.ndarray:
     return y
 
 
-def collect(analyzer, texts: list[str], spinner) -> list[dict]:
-    """Per text, clean and spun: word rows, labels, word count."""
+def collect(analyzer, texts: list[str], spinner, clean: bool = True) -> list[dict]:
+    """Per text, clean (unless `clean` is False) and spun: word rows, labels, word count."""
     items = []
     for t in texts:
-        items.append((t, [], []))
+        if clean:
+            items.append((t, [], []))
         s = spinner.spin(t, rate=random.Random(f"{SEED}{t}").uniform(0.05, 0.45))
         items.append((s.text, s.spans, s.rewrites))
     out = []
@@ -102,20 +104,28 @@ def collect(analyzer, texts: list[str], spinner) -> list[dict]:
     return out
 
 
-def fit_screen(items: list[dict], p_doc: np.ndarray, clean_cutoff: float) -> tuple:
+def fit_screen(
+    items: list[dict], unseen: list[dict], w_doc: np.ndarray, clean_cutoff: float
+) -> tuple:
     """The cascade's screen: a logistic model over SCREEN_FEATURES (spun or not), and per
-    length group the bar under which it clears a text. The bar lets through all but
-    SCREEN_LOSS of the spun texts the full path does not call clean (its recall loss; clean
-    texts the full path calls uncertain may be cleared), and never exceeds the clean cutoff
-    (a cleared text is reported clean with the screen's probability)."""
+    length group the bar under which it clears a text. `unseen` are spins with synonyms
+    from a dictionary the screen never learned from (build/screen.SOURCES): the bar lets
+    through all but SCREEN_LOSS of those the full path does not call clean (the recall the
+    screen may lose on an unknown spinner; clean texts the full path calls uncertain may be
+    cleared), and never exceeds the clean cutoff (a cleared text is reported clean with
+    the screen's probability)."""
     S = np.vstack([it["screen"] for it in items])
     L = np.array([1.0 if it["spun"] else 0.0 for it in items])
     words = np.array([it["words"] for it in items])
     w = fit_logistic(S, L, l2=0.1)
     ps = sigmoid(S @ w)
+    u_ps = sigmoid(np.vstack([it["screen"] for it in unseen]) @ w)
+    u_doc = sigmoid(np.vstack([it["doc"] for it in unseen]) @ w_doc)
+    u_words = np.array([it["words"] for it in unseen])
     bars, info = [], {}
-    for name, group in (("short", words < LONG_WORDS), ("long", words >= LONG_WORDS)):
-        must = np.sort(ps[group & (L == 1) & (p_doc >= clean_cutoff)])
+    for name, long in (("short", False), ("long", True)):
+        group, u_group = (words >= LONG_WORDS) == long, (u_words >= LONG_WORDS) == long
+        must = np.sort(u_ps[u_group & (u_doc >= clean_cutoff)])
         k = int(len(must) * SCREEN_LOSS)
         bar = float(min(must[k], clean_cutoff)) if len(must) else 0.0
         bars.append(bar)
@@ -123,10 +133,8 @@ def fit_screen(items: list[dict], p_doc: np.ndarray, clean_cutoff: float) -> tup
             "bar": round(bar, 6),
             "clean_texts_cleared": round(float((ps[group & (L == 0)] < bar).mean()), 4),
             "spun_texts_cleared": round(float((ps[group & (L == 1)] < bar).mean()), 4),
-            "found_by_full_path_cleared": round(float((must < bar).mean()), 4),
-            "not_clean_by_full_path_cleared": round(
-                float((ps[group & (p_doc >= clean_cutoff)] < bar).mean()), 4
-            ),
+            "unseen_dictionary_spun_cleared": round(float((u_ps[u_group] < bar).mean()), 4),
+            "unseen_found_by_full_path_cleared": round(float((must < bar).mean()), 4),
         }
     return w, (bars[0], bars[1]), info
 
@@ -258,7 +266,11 @@ def build(data: Path, out_dir: Path, quick: bool = False) -> None:
     weight, rest = restoration_weight(analyzer, items, 60 if quick else 600)
     print(f"  restoration weight {weight}: {rest}", file=sys.stderr)
     meta["restoration"] = rest
-    w_screen, screen_bars, screen_info = fit_screen(items, p_doc, CLEAN_CUTOFF)
+    unseen_spinner = make_spinner(data, out_dir, SEED + 11, sources=SCREEN_UNSEEN)
+    unseen = collect(analyzer, texts, unseen_spinner, clean=False)
+    for it in unseen:
+        it["doc"] = _doc_features(w_words, it)
+    w_screen, screen_bars, screen_info = fit_screen(items, unseen, w_doc, CLEAN_CUTOFF)
     print(f"  screen: {screen_info}", file=sys.stderr)
     meta["screen"] = screen_info
     cal = Calibration(

@@ -80,11 +80,13 @@ def paragraph_shares(data: Path) -> dict[str, dict[str, list[str]]]:
     return out
 
 
-def make_spinner(data: Path, artifacts: Path, seed: int) -> TrainingSpinner:
+def make_spinner(
+    data: Path, artifacts: Path, seed: int, sources: tuple[str, ...] = ("oewn", "ppdb")
+) -> TrainingSpinner:
     vocab = (artifacts / "vocab.txt").read_text(encoding="utf-8").split("\n")[:-1]
     counts = np.load(artifacts / "unigrams.npy")
     freq = {w: float(c) for w, c in zip(vocab, counts)}
-    return TrainingSpinner(load_synonyms(data), load_tortured(data), freq, seed)
+    return TrainingSpinner(load_synonyms(data, sources), load_tortured(data), freq, seed)
 
 
 def load_tokenizer(path: Path):
@@ -108,7 +110,9 @@ def encode_example(tok, text: str, labels: list[tuple[int, int, int]]):
     return w, y
 
 
-def build_examples(data: Path, artifacts: Path, n: int, seed: int, tok) -> list:
+def build_examples(
+    data: Path, artifacts: Path, n: int, seed: int, tok, sources: tuple[str, ...] = ("oewn", "ppdb")
+) -> list:
     shares = paragraph_shares(data)["train"]
     rng = random.Random(seed)
     pool = [(p, "wiki") for p in shares["wiki"]] + [(p, "web") for p in shares["web"]]
@@ -119,7 +123,7 @@ def build_examples(data: Path, artifacts: Path, n: int, seed: int, tok) -> list:
     half = n // 2
     texts = wiki[:half] + web[: n - min(half, len(wiki))]
     rng.shuffle(texts)
-    spinner = make_spinner(data, artifacts, seed)
+    spinner = make_spinner(data, artifacts, seed, sources)
     out = []
     for t in texts:
         s = spinner.spin(t)

@@ -148,9 +148,14 @@ class Spun:
         return out
 
 
-def load_synonyms(data: Path) -> dict[str, tuple[str, ...]]:
+def load_synonyms(
+    data: Path, sources: tuple[str, ...] = ("oewn", "ppdb")
+) -> dict[str, tuple[str, ...]]:
     """Case-folded word or phrase -> every OEWN lemma sharing any synset with it (all senses,
-    all parts of speech; hypernym lemmas after a '|' marker entry), plus PPDB pairs."""
+    all parts of speech; hypernym lemmas after a '|' marker entry), plus PPDB pairs; or
+    only one of the two `sources` (the screen learns from one, is calibrated on the other)."""
+    if "oewn" not in sources:
+        return _ppdb_synonyms(data)
     synsets = oewn_synsets(data)
     members = {k: [m.replace("_", " ") for m in v.members] for k, v in synsets.items()}
     syn: dict[str, dict[str, None]] = {}
@@ -167,6 +172,15 @@ def load_synonyms(data: Path) -> dict[str, tuple[str, ...]]:
                 for m in members.get(h, ()):
                     if not _SPLIT.search(m):
                         hyp.setdefault(key, {})[m] = None
+    if "ppdb" in sources:
+        _add_ppdb(data, syn)
+    out = {k: tuple(v) for k, v in syn.items()}
+    for k, v in hyp.items():
+        out[k] = out.get(k, ()) + ("|",) + tuple(v)
+    return out
+
+
+def _add_ppdb(data: Path, syn: dict[str, dict[str, None]]) -> None:
     for a, b in ppdb_pairs(data):
         if not (a.isalpha() and b.isalpha()):
             continue
@@ -174,10 +188,12 @@ def load_synonyms(data: Path) -> dict[str, tuple[str, ...]]:
         if a != b and len(a) > 2 and len(b) > 2:
             syn.setdefault(a, {})[b] = None
             syn.setdefault(b, {})[a] = None
-    out = {k: tuple(v) for k, v in syn.items()}
-    for k, v in hyp.items():
-        out[k] = out.get(k, ()) + ("|",) + tuple(v)
-    return out
+
+
+def _ppdb_synonyms(data: Path) -> dict[str, tuple[str, ...]]:
+    syn: dict[str, dict[str, None]] = {}
+    _add_ppdb(data, syn)
+    return {k: tuple(v) for k, v in syn.items()}
 
 
 def load_tortured(data: Path) -> dict[str, tuple[str, ...]]:
