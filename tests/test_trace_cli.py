@@ -6,6 +6,7 @@ import io
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -193,3 +194,11 @@ def test_indexing_the_same_file_twice_is_a_no_op_and_new_text_replaces(files) ->
     okafor = json.loads(traced.stdout.splitlines()[0])["sources"][0]
     assert okafor["id"] == "okafor-copy" and "duplicates" not in okafor
     assert okafor["restored"].startswith("Margaret Okafor was born in 1962")
+
+
+def test_cluster_summary_counts_in_words():
+    """One family is "1 family", not "1 families" (the README example pair is one)."""
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    p = _unspin("cluster", str(examples))
+    assert p.returncode == 0, p.stderr
+    assert "1 family of spun variants, 0 documents on their own" in p.stdout

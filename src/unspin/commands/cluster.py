@@ -7,7 +7,7 @@ import json
 import sys
 from typing import TextIO
 
-from unspin.commands import add_record_fields
+from unspin.commands import add_record_fields, plural
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -78,9 +78,11 @@ def run(args: argparse.Namespace) -> int:
             for f in multi:
                 out.write(f"family of {len(f.members)}: {', '.join(f.members)}\n")
             singles = sum(1 for f in families if len(f.members) == 1)
+            fams = "1 family" if len(multi) == 1 else f"{len(multi)} families"
+            alone = "1 document on its own" if singles == 1 else f"{singles} documents on their own"
             out.write(
-                f"{len(multi)} families of spun variants, {singles} documents on their own"
-                + (f", {len(errors)} unreadable records" if errors else "")
+                f"{fams} of spun variants, {alone}"
+                + (f", {plural(len(errors), 'unreadable record')}" if errors else "")
                 + "\n"
             )
     finally:
