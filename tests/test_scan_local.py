@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from scan_corpus import read_jsonl, write_corpus
+from terminal import on_terminal
 
 from unspin.cli import main
 from unspin.corpus.readers import iter_records
@@ -173,8 +174,6 @@ def test_sigkill_then_resume_gives_identical_output(
 
 
 def test_progress_bar_on_a_terminal_only(tmp_path: Path) -> None:
-    import pty
-
     src = tmp_path / "in.jsonl"
     src.write_text("".join(json.dumps({"text": f"Document number {i}."}) + "\n" for i in range(30)))
     cmd = [sys.executable, "-m", "unspin", "scan", str(src), "--shard-size", "5", "-o"]
@@ -183,20 +182,8 @@ def test_progress_bar_on_a_terminal_only(tmp_path: Path) -> None:
     assert "scanned 30 records" in piped.stderr and "\r" not in piped.stderr
     assert piped.stdout == ""
 
-    master, slave = pty.openpty()
-    proc = subprocess.Popen([*cmd, str(tmp_path / "b.jsonl")], stderr=slave, stdout=slave)
-    os.close(slave)
-    seen = b""
-    while True:
-        try:
-            chunk = os.read(master, 4096)
-        except OSError:  # EIO once the child has closed the terminal
-            break
-        if not chunk:
-            break
-        seen += chunk
-    os.close(master)
-    assert proc.wait(timeout=60) == 0
+    rc, seen = on_terminal([*cmd, str(tmp_path / "b.jsonl")], stdout_too=True, timeout=60)
+    assert rc == 0
     assert b"\r" in seen and b"docs/s" in seen and b"scanned 30 records" in seen
 
 

@@ -34,7 +34,7 @@ from unspin.signals.lm import LanguageModel
 from unspin.signals.replaced import WORD_FEATURES, word_features
 from unspin.signals.substitution import FEATURES, SubstitutionScorer
 from unspin.text.normalize import fold_homoglyphs
-from unspin.text.tokens import SENTENCE_END, TOKEN_RE, Token, norm_token
+from unspin.text.tokens import SENTENCE_END, TOKEN_RE, Token
 from unspin.verdict import Calibration, Model, WordEvidence, sigmoid
 
 MIN_WORDS = 8
@@ -266,13 +266,9 @@ class Analyzer:
                 continue
             a, end = max(0, m.start() - KEYWORD_CONTEXT), m.end() + KEYWORD_CONTEXT
             tokens = [Token(t.group(), t.start(), t.end()) for t in TOKEN_RE.finditer(text, a, end)]
-            if find_keywords(text, tokens, self._ids(tokens), self.stats):
+            if find_keywords(text, tokens, self.stats.ids_of(tokens), self.stats):
                 return True
         return False
-
-    def _ids(self, tokens: list[Token]) -> np.ndarray:
-        get = self.stats.index.get
-        return np.fromiter((get(norm_token(t.text), 0) for t in tokens), np.int64, len(tokens))
 
     def _artifacts(self, text: str, folded: str, glyph_spans) -> list[Span]:
         return [
@@ -369,7 +365,7 @@ class Analyzer:
             Token(m.group(), m.start(), m.end())
             for m in TOKEN_RE.finditer(text, start, len(text) if end is None else end)
         ]
-        ids = self.scorer.ids_of(tokens)
+        ids = self.stats.ids_of(tokens)
         return tokens, self.scorer.score(tokens, ids) if tokens else None, ids
 
     def word_rows(

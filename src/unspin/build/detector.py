@@ -199,11 +199,7 @@ def train(
         logits = model(ids_t, mask_t)
         sel = y_t >= 0
         loss = torch.nn.functional.binary_cross_entropy_with_logits(logits[sel], y_t[sel].float())
-        opt.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        sched.step()
+        optimizer_step(model, opt, sched, loss)
         tokens += int(mask.sum())
         run_loss += float(loss.detach())
         if (step + 1) % log_every == 0 or step + 1 == steps:
@@ -215,6 +211,17 @@ def train(
             torch.save(model.state_dict(), out / "detector.pt")
     log.close()
     return out / "detector.pt"
+
+
+def optimizer_step(model, opt, sched, loss) -> None:
+    """One training step as every build model takes it: gradients clipped to norm 1."""
+    import torch
+
+    opt.zero_grad()
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    opt.step()
+    sched.step()
 
 
 def export(ckpt: Path, onnx_path: Path, fp32_path: Path | None = None, int8: bool = True) -> None:

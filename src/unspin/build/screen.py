@@ -27,6 +27,7 @@ from unspin.build.detector import (
     SEED,
     build_examples,
     load_tokenizer,
+    optimizer_step,
     weights_dir,
 )
 from unspin.model.detector import WordDetector
@@ -92,14 +93,13 @@ def _model(init: np.ndarray):
 
 
 def teacher_logits(detector: WordDetector, examples: list) -> list[np.ndarray]:
-    """The shipped detector's logit at every labelled sub-word of each example window."""
+    """The shipped detector's logit at every labelled sub-word of each example window
+    (0 elsewhere)."""
     out = []
-    for w, y in examples:
-        (lg,) = detector.session.run(
-            ["logits"],
-            {"input_ids": w.ids[None, :], "attention_mask": np.ones((1, len(w.ids)), np.int64)},
-        )
-        out.append(np.where(y >= 0, lg[0], 0.0).astype(np.float32))
+    for w, _ in examples:
+        soft = np.zeros(len(w.ids), dtype=np.float32)
+        soft[w.position] = detector.run([w])[0]
+        out.append(soft)
     return out
 
 
@@ -140,11 +140,7 @@ def train(data: Path, artifacts: Path, examples: int, out: Path, threads: int = 
         sel = y_t >= 0
         target = (1 - DISTILL) * y_t[sel] + DISTILL * torch.sigmoid(soft_t[sel])
         loss = torch.nn.functional.binary_cross_entropy_with_logits(logits[sel], target)
-        opt.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        sched.step()
+        optimizer_step(model, opt, sched, loss)
         run_loss += float(loss.detach())
         if (step + 1) % 50 == 0 or step + 1 == steps:
             rec = dict(step=step + 1, of=steps, loss=run_loss / 50, min=(time.time() - t0) / 60)

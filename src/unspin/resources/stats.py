@@ -11,6 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
+from unspin.text.tokens import Token, norm_token
+
 ID_BITS = 20
 DIR_BITS = 20
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -91,6 +93,11 @@ class Stats:
     @cached_property
     def index(self) -> dict[str, int]:
         return {w: i for i, w in enumerate(self.vocab)}
+
+    def ids_of(self, tokens: list[Token]) -> np.ndarray:
+        """Vocabulary ids of tokens (0 for words outside it)."""
+        get = self.index.get
+        return np.fromiter((get(norm_token(t.text), 0) for t in tokens), np.int64, len(tokens))
 
     @cached_property
     def unigrams(self) -> np.ndarray:

@@ -140,10 +140,6 @@ class SubstitutionScorer:
         self.stop_ids = {self.index[w] for w in STOPWORDS if w in self.index}
 
     # -- helpers -------------------------------------------------------------------------
-    def ids_of(self, tokens: list[Token]) -> np.ndarray:
-        get = self.index.get
-        return np.fromiter((get(norm_token(t.text), 0) for t in tokens), np.int64, len(tokens))
-
     def _seen(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return self.stats.bigram_counts(a, b) > 0
 
