@@ -89,3 +89,45 @@ def test_unrelated_and_empty_texts() -> None:
     empty = align("", SOURCE)
     assert empty.similarity == 0.0 and empty.restored == "" and not is_match(empty)
     assert align(SOURCE, "").similarity == 0.0
+
+
+def test_split_sentence_is_not_a_renamed_one() -> None:
+    # The spinner split one sentence in two; the stretch the first half aligns to runs
+    # on into "making Okafor", which is the second half, not a name that was replaced.
+    source = (
+        "Margaret Okafor founded the company in 1994 with her husband. The business was "
+        "sold to Hearst Corporation in 2004 for 400 million dollars, making Okafor and her "
+        "brothers wealthy, according to the Buffalo News. She later taught chemistry at a "
+        "college in Lagos."
+    )
+    spun = (
+        "Margaret Okafor established the firm in 1994 with her spouse. The enterprise was "
+        "offered to Hearst Corporation in 2004 for 400 million bucks. Making Okafor and her "
+        "siblings affluent, according to the Buffalo News. She afterward educated science "
+        "at a school in Lagos."
+    )
+    al = align(spun, source)
+    assert al.similarity == 1.0 and al.conflicts == 0 and is_match(al)
+    assert ("bucks", "dollars") in {(p.spun, p.original) for p in al.pairs}
+    # Nothing of the neighbouring sentence is put back into the restoration.
+    assert al.restored.count("million dollars") == 1
+    assert "400 million dollars. Making Okafor" in al.restored
+
+
+def test_a_name_in_place_of_a_rare_word_is_a_sibling() -> None:
+    # Two species described from one template: "Talboti" where the source has the rare
+    # "hemicyanea", "Allen" for "Weber". Spinners add no names.
+    source = (
+        "Chrysiptera hemicyanea is a species of damselfish in the family Pomacentridae. It "
+        "was first described by the ichthyologist Weber, who named it for its colour. It is "
+        "native to the eastern Indian Ocean and western Pacific. It grows to a length of "
+        "about seven centimetres."
+    )
+    sibling = (
+        "Chrysiptera Talboti is a species of damselfish in the family Pomacentridae. It was "
+        "first described by the ichthyologist Allen, who named it for Talbot. It is native "
+        "to the eastern Indian Ocean and western Pacific. It grows to a length of about "
+        "seven centimetres."
+    )
+    al = align(sibling, source)
+    assert al.conflicts >= 1 and not is_match(al)

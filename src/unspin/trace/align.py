@@ -129,10 +129,9 @@ class Text:
     __slots__ = (
         "text",
         "norm",
-        "start",
-        "end",
-        "upper",
         "sents",
+        "_spans",
+        "_upper",
         "_postings",
         "_sent_norms",
         "_sent_starts",
@@ -140,18 +139,27 @@ class Text:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        matches = list(WORD_RE.finditer(text))
-        words = [m.group() for m in matches]
-        # NFKC and casefold are plain lower() on ASCII: the fast path for most words.
-        if text.isascii():
-            norm = [w.lower() for w in words]
-        else:
-            norm = [w.lower() if w.isascii() else normalize(w) for w in words]
-        start = [m.start() for m in matches]
-        end = [m.end() for m in matches]
-        upper = [w[0].isupper() or w[0].isdigit() for w in words]
-        self.norm, self.start, self.end, self.upper = norm, start, end, upper
-        self.sents = self._sentences()
+        # Cut at sentence ends first: each piece is tokenised by one C-level `findall`, and
+        # no word spans a cut (cuts fall after whitespace). Offsets and capitals are only
+        # computed for texts that align (`start`, `end`, `upper`): most candidates do not.
+        norm: list[str] = []
+        counts: list[int] = []
+        prev = 0
+        for cut in [m.end() for m in _SENT_END.finditer(text)] + [len(text)]:
+            piece = text[prev:cut]
+            prev = cut
+            # NFKC and casefold are plain lower() on ASCII: the fast path for most pieces.
+            if piece.isascii():
+                found = WORD_RE.findall(piece.lower())
+            else:
+                found = [w.lower() if w.isascii() else normalize(w) for w in WORD_RE.findall(piece)]
+            if found:
+                norm += found
+                counts.append(len(found))
+        self.norm = norm
+        self._spans: tuple[list[int], list[int]] | None = None
+        self._upper: list[bool] | None = None
+        self.sents = self._sentences(counts)
         self._sent_starts = [a for a, _b in self.sents]
         self._postings: dict[str, list[int]] | None = None
         self._sent_norms: list[list[str]] | None = None
@@ -159,27 +167,50 @@ class Text:
     def __len__(self) -> int:
         return len(self.norm)
 
-    def _sentences(self) -> list[tuple[int, int]]:
-        """Token index ranges [i, j) of the sentences. A run-on "sentence" (a list, a table)
-        is cut after names or numbers chosen by their hash, so the same cuts fall at the
-        same words in the source and in its spun, shuffled or trimmed copy."""
-        bounds = [m.end() for m in _SENT_END.finditer(self.text)]
+    def _sentences(self, counts: list[int]) -> list[tuple[int, int]]:
+        """Token index ranges [i, j) of the sentences, given the words of each piece
+        between sentence ends. A run-on "sentence" (a list, a table) is cut after names or
+        numbers chosen by their hash, so the same cuts fall at the same words in the
+        source and in its spun, shuffled or trimmed copy."""
         out: list[tuple[int, int]] = []
-        i = b = 0
-        n = len(self.norm)
-        starts, norm = self.start, self.norm
-        while i < n:
-            while b < len(bounds) and bounds[b] <= starts[i]:
-                b += 1
-            limit = bounds[b] if b < len(bounds) else len(self.text) + 1
-            j = i
-            while j < n and starts[j] < limit and j - i < MAX_SENTENCE:
-                j += 1
-                if j - i >= MIN_CHUNK and _cut_after(norm[j - 1]):
-                    break
-            out.append((i, j))
-            i = j
+        norm = self.norm
+        pos = 0
+        for c in counts:
+            i, end = pos, pos + c
+            while i < end:
+                j = min(end, i + MAX_SENTENCE)
+                for k in range(i + MIN_CHUNK, j):
+                    if _cut_after(norm[k - 1]):
+                        j = k
+                        break
+                out.append((i, j))
+                i = j
+            pos = end
         return out
+
+    def _offsets(self) -> tuple[list[int], list[int]]:
+        if self._spans is None:
+            found = list(WORD_RE.finditer(self.text))
+            self._spans = ([m.start() for m in found], [m.end() for m in found])
+        return self._spans
+
+    @property
+    def start(self) -> list[int]:
+        """Character offset of each word."""
+        return self._offsets()[0]
+
+    @property
+    def end(self) -> list[int]:
+        """Character offset just past each word."""
+        return self._offsets()[1]
+
+    @property
+    def upper(self) -> list[bool]:
+        """Whether each word starts with a capital or a digit (a name, a number)."""
+        if self._upper is None:
+            text = self.text
+            self._upper = [text[a].isupper() or text[a].isdigit() for a in self.start]
+        return self._upper
 
     def sent_of(self, token: int) -> int:
         """The sentence holding token index `token`."""
@@ -280,13 +311,20 @@ def align(
                     numbers = any(qn[i][0].isdigit() for i in range(i1, i2))
                     conflicts += bool(protected) or numbers
                 continue
-            # A name or number of the source swapped for something else, or a number
-            # that appears in its place (thesauri hold no numbers; spinners add none).
+            # A name or number of the source swapped for something else, or a name or
+            # number that appears in its place: thesauri hold neither, so a spinner
+            # neither removes nor adds one ("Talbot's damselfish" for "the azure
+            # damselfish" is another species described from one template).
             theirs = set(qn[i1:i2])
             ours = set(sn[j1:j2])
             changed = [(j, sn[j]) for j in protected if sn[j] not in theirs]
+            renamed = any(_anchor_cached(w) for w in ours - theirs)
             changed += [
-                (1, qn[i]) for i in range(i1, i2) if qn[i][0].isdigit() and qn[i] not in ours
+                (i, qn[i])
+                for i in range(i1, i2)
+                if qn[i] not in ours
+                and (qn[i][0].isdigit() or renamed and _protected(qn[i], q.upper[qa + i]))
+                and _bare(qn[i]) not in ours
             ]
             for pos, word in changed:
                 # A name opening a sentence may be a word some spinner capitalised
@@ -401,6 +439,21 @@ def _best_stretch(
                 continue
             seen.add((lo, hi))
             wa, wb = s.sents[lo][0], s.sents[hi][1]
+            # An upper bound first: aligned words are suspect words the stretch has, and the
+            # cut stretch is at least as long as what aligns; most shortlisted stretches of
+            # a candidate that is not a source fail it, and difflib is the cost of a trace.
+            have = set(s.norm[wa:wb])
+            eq_max = sum(1 for w in qn if w in have)
+            bound = 2.0 * eq_max / (len(qn) + eq_max) if eq_max else 0.0
+            if best is not None and bound <= best[0]:
+                continue
+            if floor is not None:
+                if bound < floor:
+                    continue
+            elif bound < min_ratio:
+                ceq_max = sum(1 for w in qn if w in have and w in content)
+                if bound < WEAK_RATIO or ceq_max < max(WEAK_CONTENT, len(content) / 3):
+                    continue
             sm = difflib.SequenceMatcher(None, qn, s.norm[wa:wb], autojunk=False)
             blocks = [m for m in sm.get_matching_blocks() if m.size]
             if not blocks:
@@ -428,7 +481,38 @@ def _best_stretch(
         return None
     ratio, sa, sb, eq, strong = best
     sm = difflib.SequenceMatcher(None, qn, s.norm[sa:sb], autojunk=False)
+    trimmed = _trim_edges(sm.get_opcodes(), s, sa, sb)
+    if trimmed != (sa, sb):
+        sa, sb = trimmed
+        sm = difflib.SequenceMatcher(None, qn, s.norm[sa:sb], autojunk=False)
     return ratio, sa, sb, sm, sum(m.size for m in sm.get_matching_blocks()), strong
+
+
+def _trim_edges(
+    ops: list[tuple[str, int, int, int, int]], s: Text, sa: int, sb: int
+) -> tuple[int, int]:
+    """The source stretch without what its unaligned ends reach into.
+
+    The stretch keeps a few unaligned source words at either end, for a phrase the
+    suspect rewrote there ("if" for "in the event that"). Source words the suspect has
+    nothing against at an end, and words that run on past the suspect's own into a name
+    or number, are the neighbouring sentence, cut where the suspect's sentence ends
+    ("... for $400 bazillion" against "... for $400 million, making Corwin"), not a name
+    the spinner replaced nor words to put back. So such an end keeps only as many source
+    words as the suspect has there."""
+    if not ops:
+        return sa, sb
+    tag, i1, i2, j1, j2 = ops[-1]
+    if tag != "equal" and j2 - j1 > i2 - i1:
+        keep = j1 + sa + (i2 - i1)
+        if i1 == i2 or any(_protected(s.norm[j], s.upper[j]) for j in range(keep, sa + j2)):
+            sb = keep
+    tag, i1, i2, j1, j2 = ops[0]
+    if tag != "equal" and j2 - j1 > i2 - i1:
+        keep = sa + j2 - (i2 - i1)
+        if i1 == i2 or any(_protected(s.norm[j], s.upper[j]) for j in range(sa + j1, keep)):
+            sa = keep
+    return (sa, sb) if sb > sa else (sa, sa + 1)
 
 
 @lru_cache(maxsize=100_000)
@@ -437,6 +521,11 @@ def _cut_after(norm: str) -> bool:
     if not (norm[0].isdigit() or _anchor_cached(norm)):
         return False
     return zlib.crc32(norm.encode("utf-8")) % 16 == 0
+
+
+def _bare(norm: str) -> str:
+    """A word without its possessive ending ("billa's" -> "billa")."""
+    return norm[:-2] if norm.endswith("'s") else norm
 
 
 def _protected(norm: str, upper: bool) -> bool:
