@@ -318,13 +318,12 @@ def align(
             theirs = set(qn[i1:i2])
             ours = set(sn[j1:j2])
             changed = [(j, sn[j]) for j in protected if sn[j] not in theirs]
-            renamed = any(_anchor_cached(w) for w in ours - theirs)
+            loses_anchor = any(_anchor_cached(w) for w in ours - theirs)
             changed += [
                 (i, qn[i])
                 for i in range(i1, i2)
-                if qn[i] not in ours
-                and (qn[i][0].isdigit() or renamed and _protected(qn[i], q.upper[qa + i]))
-                and _bare(qn[i]) not in ours
+                if not {qn[i], _bare(qn[i])} & ours
+                and (qn[i][0].isdigit() or loses_anchor and _protected(qn[i], q.upper[qa + i]))
             ]
             for pos, word in changed:
                 # A name opening a sentence may be a word some spinner capitalised
