@@ -267,3 +267,15 @@ def test_rerank_uses_the_detectors_view_of_each_candidate_in_place(analyzer):
 def test_unknown_device_is_refused():
     with pytest.raises(ValueError, match="device"):
         unspin.Analyzer(device="gpu")
+
+
+def test_homoglyph_folding_beyond_cyrillic_and_greek() -> None:
+    # Small capitals, IPA alpha, a Tai Lue digit for "o", a Cyrillic soft sign for "b",
+    # an apostrophe inside the word, a lone Cyrillic "a" among Latin words.
+    text = "Ι’m sure it ᴡill Ьe ɑn test ᧐f а kind."
+    folded, spans = fold_homoglyphs(text)
+    assert folded == "I’m sure it will be an test of a kind."
+    assert len(spans) == 6
+    # Greek letters used as such, IPA and Turkish words are left alone.
+    for kept in ("the α-helix and β chains", "/ˈfɑːðər/ or ɡe̯orˈɡi", "Altın Kılıç", "С. М. Бр"):
+        assert fold_homoglyphs(kept) == (kept, [])

@@ -131,3 +131,45 @@ def test_a_name_in_place_of_a_rare_word_is_a_sibling() -> None:
     )
     al = align(sibling, source)
     assert al.conflicts >= 1 and not is_match(al)
+
+
+def test_page_furniture_and_look_alike_letters_change_no_name() -> None:
+    # A footnote number glued to a quote, a bracketed citation, and Latin words written
+    # with Cyrillic, Greek, IPA and small-capital look-alikes ("Ι’m" with a Greek capital
+    # iota, "ᴡrite"): none is a number or name the spinner changed.
+    source = (
+        "Ketamine, classified as a “dissociative anesthetic,” is used in powdered or liquid "
+        "form as an anesthetic, mostly on animals. It can be injected, consumed in drinks, "
+        "snorted, or added to joints or cigarettes. I'm ready to call it a day, says the "
+        "nurse about to write my first prescription for it."
+    )
+    spun = (
+        "Ketamine, categorized as a “dissociative anesthetic,”1 is employed in pulverized or "
+        "fluid structure as an anesthetic, generally on creatures. It may be infused, devoured "
+        "in beverages, grunted, or added to joints or cigarettes.[2] Ι’m ready tо call it a "
+        "dаy, says the nurse ɑbout to ᴡrite my first prescription for it."
+    )
+    al = align(spun, source)
+    assert al.conflicts == 0 and al.similarity == 1.0 and is_match(al)
+    assert ("categorized", "classified") in {(p.spun, p.original) for p in al.pairs}
+    for p in al.pairs:
+        assert spun[p.start : p.end] == p.spun
+
+
+def test_a_clause_moved_keeps_its_number_and_a_title_does_not_end_a_sentence() -> None:
+    # A paraphrase put the clause with the year first; "Dr." ends no sentence on either
+    # side. The same sentence with another year is another text.
+    source = (
+        "Some cultures have used the hallucinogenic properties of mushrooms for centuries. "
+        "Psilocybin was first isolated in 1958 by Dr. Albert Hofmann, who also discovered "
+        "lysergic acid diethylamide. Magic mushrooms are often dried and eaten mixed into food."
+    )
+    spun = (
+        "Some civilizations have utilized the hallucinogenic qualities of mushrooms for ages. "
+        "Dr. Albert Hofmann, who also discovered lysergic acid diethylamide, first isolated "
+        "psilocybin in 1958. Magic mushrooms are often dried and consumed mixed into food."
+    )
+    al = align(spun, source)
+    assert al.conflicts == 0 and al.sentences == 3 and is_match(al)
+    other = align(spun.replace("1958", "1962"), source)
+    assert other.conflicts >= 1 and not is_match(other)

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from unspin.text.normalize import fold_homoglyphs
 from unspin.trace.fingerprint import (
     STOPWORDS,
     WORD_RE,
@@ -43,7 +44,21 @@ CONTEXT_RATIO = 0.35
 MIN_EVIDENCE = 6  # shorter sentences (headings, list items) prove nothing
 MIN_CHUNK = 30  # run-on sentences are cut into chunks of at least this many words ...
 MAX_SENTENCE = 160  # ... and at most this many, so alignment cost stays linear
-_SENT_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+|\n+")
+# A sentence ends at . ! ? and a space, but not after a title ("Dr. Albert Hofmann"): a
+# cut there splits one sentence in two. (Initials are left to split: "U.S." ends
+# sentences as often as "A. E. Cross" continues one.)
+_SENT_END = re.compile(
+    r"(?<=[.!?])(?<!\bDr\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bMrs\.)(?<!\bProf\.)"
+    r"(?<!\bvs\.)[\"'”’)\]]*\s+|\n+"
+)
+_HAS_DIGIT = re.compile(r"\d")
+_CLITIC = re.compile(r"'(?:m|re|ve|ll|d|t)$")  # "i'm", "we'll": not names ("o'brien" is)
+# A footnote number glued to the end of a word or quote ("anesthetic,”1 is") or in
+# brackets ("disease.[12]"): page furniture, not a number of the sentence.
+_CITATION = re.compile(
+    r"\[\d{1,3}(?:[,–-]\d{1,3})*\]"
+    r"|(?<=[.,;:!?\"”’)\]])(?:(?<=[^\W\d_].)|(?<=[^\W\d_][.,;:!?].))\d{1,3}(?=\s|$)"
+)
 
 
 @dataclass(frozen=True)
@@ -128,6 +143,7 @@ class Text:
 
     __slots__ = (
         "text",
+        "_words",
         "norm",
         "sents",
         "_spans",
@@ -139,14 +155,21 @@ class Text:
 
     def __init__(self, text: str) -> None:
         self.text = text
+        # Words are read from a same-length copy (offsets hold): look-alike letters made
+        # Latin before tokenising (a look-alike digit would split a word) and citation
+        # markers blanked ("anesthetic,”1 is", "[12]": a number no spinner added).
+        words = fold_homoglyphs(text)[0] if not text.isascii() else text
+        if _HAS_DIGIT.search(words):
+            words = _CITATION.sub(lambda m: " " * len(m.group()), words)
+        self._words = words
         # Cut at sentence ends first: each piece is tokenised by one C-level `findall`, and
         # no word spans a cut (cuts fall after whitespace). Offsets and capitals are only
         # computed for texts that align (`start`, `end`, `upper`): most candidates do not.
         norm: list[str] = []
         counts: list[int] = []
         prev = 0
-        for cut in [m.end() for m in _SENT_END.finditer(text)] + [len(text)]:
-            piece = text[prev:cut]
+        for cut in [m.end() for m in _SENT_END.finditer(words)] + [len(words)]:
+            piece = words[prev:cut]
             prev = cut
             # NFKC and casefold are plain lower() on ASCII: the fast path for most pieces.
             if piece.isascii():
@@ -190,7 +213,7 @@ class Text:
 
     def _offsets(self) -> tuple[list[int], list[int]]:
         if self._spans is None:
-            found = list(WORD_RE.finditer(self.text))
+            found = list(WORD_RE.finditer(self._words))
             self._spans = ([m.start() for m in found], [m.end() for m in found])
         return self._spans
 
@@ -208,7 +231,7 @@ class Text:
     def upper(self) -> list[bool]:
         """Whether each word starts with a capital or a digit (a name, a number)."""
         if self._upper is None:
-            text = self.text
+            text = self._words
             self._upper = [text[a].isupper() or text[a].isdigit() for a in self.start]
         return self._upper
 
@@ -295,6 +318,11 @@ def align(
         # or number swapped for another is a different document cut from the same
         # template ("X is a village in Y"), not a spin. See `_protected`.
         a_tot = a_eq = conflicts = weak = 0
+        # A number moved within a sentence that aligns at the plain ratio (a clause put
+        # first) is not a changed one; names must stay where they were (template siblings
+        # reorder names), and so must numbers in a heavy rewrite.
+        q_words, s_words = set(qn), set(sn)
+        q_moved, s_moved = (q_words, s_words) if strong else (set(), set())
         for tag, i1, i2, j1, j2 in ops:
             protected = [j for j in range(j1, j2) if _protected(sn[j], s.upper[sa + j])]
             a_tot += len(protected)
@@ -308,8 +336,11 @@ def align(
                 # capitalised word is a spinner's dictionary entry as often as a name.
                 inside = 0 < i1 and i2 < len(qn) and 0 < j1 and j2 < len(sn)
                 if inside:
-                    numbers = any(qn[i][0].isdigit() for i in range(i1, i2))
-                    conflicts += bool(protected) or numbers
+                    lost = any(not sn[j][0].isdigit() or sn[j] not in q_moved for j in protected)
+                    numbers = any(
+                        qn[i][0].isdigit() and qn[i] not in s_moved for i in range(i1, i2)
+                    )
+                    conflicts += lost or numbers
                 continue
             # A name or number of the source swapped for something else, or a name or
             # number that appears in its place: thesauri hold neither, so a spinner
@@ -317,13 +348,22 @@ def align(
             # damselfish" is another species described from one template).
             theirs = set(qn[i1:i2])
             ours = set(sn[j1:j2])
-            changed = [(j, sn[j]) for j in protected if sn[j] not in theirs]
+            changed = [
+                (j, sn[j])
+                for j in protected
+                if sn[j] not in theirs and not (sn[j][0].isdigit() and sn[j] in q_moved)
+            ]
             loses_anchor = any(_anchor_cached(w) for w in ours - theirs)
             changed += [
                 (i, qn[i])
                 for i in range(i1, i2)
-                if not {qn[i], _bare(qn[i])} & ours
-                and (qn[i][0].isdigit() or loses_anchor and _protected(qn[i], q.upper[qa + i]))
+                if (
+                    qn[i] not in ours and qn[i] not in s_moved
+                    if qn[i][0].isdigit()
+                    else loses_anchor
+                    and not {qn[i], _bare(qn[i])} & ours
+                    and _protected(qn[i], q.upper[qa + i])
+                )
             ]
             for pos, word in changed:
                 # A name opening a sentence may be a word some spinner capitalised
@@ -332,6 +372,8 @@ def align(
                     weak += 1
                 else:
                     conflicts += 1
+        if not conflicts and _number_swapped(q_words, s, sa, sa + len(sn)):
+            conflicts += 1
         if conflicts > max_conflicts:
             rejected += 1
             continue
@@ -514,6 +556,20 @@ def _trim_edges(
     return (sa, sb) if sb > sa else (sa, sa + 1)
 
 
+def _number_swapped(q_words: set[str], s: Text, sa: int, sb: int) -> bool:
+    """Whether the source sentences of stretch `sa:sb` hold a number the suspect sentence
+    lacks while the suspect holds one that neither they nor their neighbours have: a year
+    changed where the op-by-op test cannot see it (at a sentence end, where cut
+    differences are let be, or outside a stretch trimmed to a moved clause)."""
+    first, last = s.sent_of(sa), s.sent_of(sb - 1)
+    own = s.norm[s.sents[first][0] : s.sents[last][1]]
+    if not any(w[0].isdigit() and w not in q_words for w in own):
+        return False
+    lo, hi = max(0, first - 1), min(len(s.sents) - 1, last + 1)
+    near = set(s.norm[s.sents[lo][0] : s.sents[hi][1]])
+    return any(w[0].isdigit() and w not in near for w in q_words)
+
+
 @lru_cache(maxsize=100_000)
 def _cut_after(norm: str) -> bool:
     """A content-defined cut point: about one name or number in 16, chosen by hash."""
@@ -529,11 +585,12 @@ def _bare(norm: str) -> str:
 
 def _protected(norm: str, upper: bool) -> bool:
     """Numbers, and names: capitalised and in no thesaurus ("Okafor", "Guatemala", not
-    "University" or "Rain"). Spinners leave both alone; a lowercase rare word may well be
-    in the spinner's thesaurus, and a capitalised dictionary word may be swapped."""
+    "University" or "Rain", nor a contraction such as "I'm"). Spinners leave both alone; a
+    lowercase rare word may well be in the spinner's thesaurus, and a capitalised
+    dictionary word may be swapped."""
     if norm[0].isdigit():
         return True
-    return upper and _anchor_cached(norm)
+    return upper and _anchor_cached(norm) and not _CLITIC.search(norm)
 
 
 def is_match(al: Alignment, min_similarity: float = 0.5, max_conflicts: float = 0.1) -> bool:

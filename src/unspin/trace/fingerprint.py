@@ -49,7 +49,7 @@ WORD_KIND = 4  # key kind of sentence keys (1: anchor bands, 2: content bands, 3
 
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
-WORD_RE = re.compile(r"[^\W\d_]+(?:['\-][^\W\d_]+)*|\d+(?:[.,:/]\d+)*", re.UNICODE)
+WORD_RE = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*|\d+(?:[.,:/]\d+)*", re.UNICODE)
 
 # Function words: spinners swap these too ("if" -> "in the event that"), and they carry
 # no information about which document a text came from.
