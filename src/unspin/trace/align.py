@@ -55,10 +55,8 @@ _HAS_DIGIT = re.compile(r"\d")
 _CLITIC = re.compile(r"'(?:m|re|ve|ll|d|t)$")  # "i'm", "we'll": not names ("o'brien" is)
 # A footnote number glued to the end of a word or quote ("anesthetic,”1 is") or in
 # brackets ("disease.[12]"): page furniture, not a number of the sentence.
-_CITATION = re.compile(
-    r"\[\d{1,3}(?:[,–-]\d{1,3})*\]"
-    r"|(?<=[.,;:!?\"”’)\]])(?:(?<=[^\W\d_].)|(?<=[^\W\d_][.,;:!?].))\d{1,3}(?=\s|$)"
-)
+_CITATION = re.compile(r"\[\d{1,3}(?:[,–-]\d{1,3})*\]")
+_FOOTNOTE = re.compile(r"([.,;:!?][\"”’)\]]?|[\"”’)\]])\d{1,3}(?=\s|$)")
 
 
 @dataclass(frozen=True)
@@ -148,7 +146,6 @@ class Text:
         "sents",
         "_spans",
         "_upper",
-        "_postings",
         "_sent_norms",
         "_sent_starts",
     )
@@ -161,6 +158,7 @@ class Text:
         words = fold_homoglyphs(text)[0] if not text.isascii() else text
         if _HAS_DIGIT.search(words):
             words = _CITATION.sub(lambda m: " " * len(m.group()), words)
+            words = _FOOTNOTE.sub(_blank_footnote, words)
         self._words = words
         # Cut at sentence ends first: each piece is tokenised by one C-level `findall`, and
         # no word spans a cut (cuts fall after whitespace). Offsets and capitals are only
@@ -184,7 +182,6 @@ class Text:
         self._upper: list[bool] | None = None
         self.sents = self._sentences(counts)
         self._sent_starts = [a for a, _b in self.sents]
-        self._postings: dict[str, list[int]] | None = None
         self._sent_norms: list[list[str]] | None = None
 
     def __len__(self) -> int:
@@ -245,16 +242,14 @@ class Text:
             self._sent_norms = [self.norm[a:b] for a, b in self.sents]
         return self._sent_norms
 
-    @property
-    def postings(self) -> dict[str, list[int]]:
-        """Content word -> the sentences holding it (for use as a source)."""
-        if self._postings is None:
-            post: dict[str, list[int]] = {}
-            for si, words in enumerate(self.sent_norms):
-                for w in set(words) - STOPWORDS:
-                    post.setdefault(w, []).append(si)
-            self._postings = post
-        return self._postings
+    def postings(self, words: set[str]) -> dict[str, list[int]]:
+        """Content word of `words` -> the sentences of this text holding it (for use as a
+        source: only the suspect's words are looked up, so only they are collected)."""
+        post: dict[str, list[int]] = {}
+        for si, sent in enumerate(self.sent_norms):
+            for w in words.intersection(sent):
+                post.setdefault(w, []).append(si)
+        return post
 
 
 def align(
@@ -273,7 +268,7 @@ def align(
     # of a kind; they count as evidence only when the text has nothing longer.
     long_q = sum(b - a for a, b in q.sents if b - a >= MIN_EVIDENCE)
     q_total = long_q or len(q)
-    postings = s.postings
+    postings = s.postings(set(q.norm) - STOPWORDS)
 
     covered_q = 0
     aligned_q = 0
@@ -576,6 +571,14 @@ def _cut_after(norm: str) -> bool:
     if not (norm[0].isdigit() or _anchor_cached(norm)):
         return False
     return zlib.crc32(norm.encode("utf-8")) % 16 == 0
+
+
+def _blank_footnote(m: re.Match[str]) -> str:
+    """The footnote number blanked, when its punctuation follows a letter ("word,”1")."""
+    at = m.start()
+    if at and m.string[at - 1].isalpha():
+        return m.group(1) + " " * (len(m.group(0)) - len(m.group(1)))
+    return m.group(0)
 
 
 def _bare(norm: str) -> str:
