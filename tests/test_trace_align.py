@@ -173,3 +173,32 @@ def test_a_clause_moved_keeps_its_number_and_a_title_does_not_end_a_sentence() -
     assert al.conflicts == 0 and al.sentences == 3 and is_match(al)
     other = align(spun.replace("1958", "1962"), source)
     assert other.conflicts >= 1 and not is_match(other)
+
+
+def test_roman_numerals_are_numbers() -> None:
+    # Two district stubs of one template: the ordinal is a dictionary word a spinner may
+    # swap, but the Roman numeral beside it is a number.
+    def stub(ordinal: str, numeral: str, seat: str) -> str:
+        return (
+            f"The {ordinal} Electoral District of Durango (District {numeral} of Durango) is "
+            "one of the 300 electoral districts into which the country is divided for "
+            f"elections to the lower house. Its head town is {seat}, where the returns of "
+            "the district are counted. The district was drawn in its present shape in 2005 "
+            "by the national electoral institute."
+        )
+
+    al = align(stub("Third", "III", "Lerdo"), stub("Sixth", "VI", "Lerdo"))
+    assert al.conflicts >= 1 and not is_match(al)
+    # Spun, the same stub keeps its numeral and is still a match.
+    assert is_match(
+        align(
+            stub("Third", "III", "Lerdo").replace("divided", "split"), stub("Third", "III", "Lerdo")
+        )
+    )
+    # "Mix" opening a sentence is a word, not a numeral.
+    assert is_match(
+        align(
+            "Mix the flour with the water and the salt until it forms a dough.",
+            "Stir the flour with the water and the salt until it forms a dough.",
+        )
+    )

@@ -52,6 +52,7 @@ _SENT_END = re.compile(
     r"(?<!\bvs\.)[\"'”’)\]]*\s+|\n+"
 )
 _HAS_DIGIT = re.compile(r"\d")
+_NUMERAL = re.compile(r"[ivxlcdm]{2,}$")  # with capitals checked: "XIV", not "Mix"
 _CLITIC = re.compile(r"'(?:m|re|ve|ll|d|t)$")  # "i'm", "we'll": not names ("o'brien" is)
 # A footnote number glued to the end of a word or quote ("anesthetic,”1 is") or in
 # brackets ("disease.[12]"): page furniture, not a number of the sentence.
@@ -319,7 +320,7 @@ def align(
         q_words, s_words = set(qn), set(sn)
         q_moved, s_moved = (q_words, s_words) if strong else (set(), set())
         for tag, i1, i2, j1, j2 in ops:
-            protected = [j for j in range(j1, j2) if _protected(sn[j], s.upper[sa + j])]
+            protected = [j for j in range(j1, j2) if _protected(s, sa + j)]
             a_tot += len(protected)
             if tag == "equal":
                 a_eq += len(protected)
@@ -355,9 +356,7 @@ def align(
                 if (
                     qn[i] not in ours and qn[i] not in s_moved
                     if qn[i][0].isdigit()
-                    else loses_anchor
-                    and not {qn[i], _bare(qn[i])} & ours
-                    and _protected(qn[i], q.upper[qa + i])
+                    else loses_anchor and not {qn[i], _bare(qn[i])} & ours and _protected(q, qa + i)
                 )
             ]
             for pos, word in changed:
@@ -541,12 +540,12 @@ def _trim_edges(
     tag, i1, i2, j1, j2 = ops[-1]
     if tag != "equal" and j2 - j1 > i2 - i1:
         keep = j1 + sa + (i2 - i1)
-        if i1 == i2 or any(_protected(s.norm[j], s.upper[j]) for j in range(keep, sa + j2)):
+        if i1 == i2 or any(_protected(s, j) for j in range(keep, sa + j2)):
             sb = keep
     tag, i1, i2, j1, j2 = ops[0]
     if tag != "equal" and j2 - j1 > i2 - i1:
         keep = sa + j2 - (i2 - i1)
-        if i1 == i2 or any(_protected(s.norm[j], s.upper[j]) for j in range(sa + j1, keep)):
+        if i1 == i2 or any(_protected(s, j) for j in range(sa + j1, keep)):
             sa = keep
     return (sa, sb) if sb > sa else (sa, sa + 1)
 
@@ -586,14 +585,21 @@ def _bare(norm: str) -> str:
     return norm[:-2] if norm.endswith("'s") else norm
 
 
-def _protected(norm: str, upper: bool) -> bool:
-    """Numbers, and names: capitalised and in no thesaurus ("Okafor", "Guatemala", not
-    "University" or "Rain", nor a contraction such as "I'm"). Spinners leave both alone; a
-    lowercase rare word may well be in the spinner's thesaurus, and a capitalised
-    dictionary word may be swapped."""
+def _protected(t: Text, i: int) -> bool:
+    """Whether word `i` of `t` is a number or a name. Numbers: digits, and Roman numerals
+    in capitals ("III", "VI": the "Third" and "Sixth" district stubs of one template).
+    Names: capitalised and in no thesaurus ("Okafor", "Guatemala", not "University" or
+    "Rain", nor a contraction such as "I'm"). Spinners leave both alone; a lowercase rare
+    word may well be in the spinner's thesaurus, and a capitalised dictionary word may be
+    swapped."""
+    norm = t.norm[i]
     if norm[0].isdigit():
         return True
-    return upper and _anchor_cached(norm) and not _CLITIC.search(norm)
+    if not t.upper[i]:
+        return False
+    if _NUMERAL.match(norm) and t._words[t.start[i] : t.end[i]].isupper():
+        return True
+    return _anchor_cached(norm) and not _CLITIC.search(norm)
 
 
 def is_match(al: Alignment, min_similarity: float = 0.5, max_conflicts: float = 0.1) -> bool:
