@@ -36,8 +36,8 @@ HOMOGLYPHS = {
     "ⅰ": "i", "ⅴ": "v", "ⅹ": "x", "ⅼ": "l", "ⅽ": "c", "ⅾ": "d", "ⅿ": "m",
 }  # fmt: skip
 _TABLE = str.maketrans(HOMOGLYPHS)
-_CONFUSABLE = re.compile("[" + "".join(HOMOGLYPHS) + "]")
 _CHARS = "".join(sorted(HOMOGLYPHS))
+_CONFUSABLE = re.compile(f"[{_CHARS}]")
 # A word: letters and look-alikes (some are digits elsewhere), joined by apostrophes, so
 # that "Ι’m" is one word with a Latin letter in it.
 _WORD = re.compile(rf"(?:[^\W\d_]|[{_CHARS}])+(?:['’ʼ](?:[^\W\d_]|[{_CHARS}])+)*")
@@ -51,10 +51,9 @@ def fold_homoglyphs(text: str) -> tuple[str, list[tuple[int, int]]]:
 
     A word is folded when it mixes Latin letters with look-alikes and comes out all
     Latin ("new" with a Cyrillic e), or when it is a lone Cyrillic "a" or "I" between
-    Latin words. Genuine Russian or Greek text,
-    Greek letters used as such ("alpha-helix" with a Greek alpha) and words with letters
-    that have no Latin look-alike (IPA transcriptions, Turkish, accented names) are left
-    alone.
+    Latin words. Genuine Russian or Greek text, Greek letters used as such ("alpha-helix"
+    with a Greek alpha) and words with letters that have no Latin look-alike (IPA
+    transcriptions, Turkish, accented names) are left alone.
     """
     if not _CONFUSABLE.search(text):
         return text, []
