@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from unspin.trace.align import align, is_match
+import re
+
+from unspin.trace.align import Text, align, is_match
+from unspin.trace.fingerprint import WORD_RE
 
 SOURCE = (
     "Margaret Okafor was born in 1962 in Enugu. She studied chemistry at the University of "
@@ -202,3 +205,20 @@ def test_roman_numerals_are_numbers() -> None:
             "Stir the flour with the water and the salt until it forms a dough.",
         )
     )
+
+
+def test_word_offsets_and_capitals_computed_per_sentence_match_the_whole_text() -> None:
+    # Offsets and capitals are filled sentence by sentence, only where an alignment reads
+    # them; in whatever order they are asked for they must be those of the whole text.
+    text = (
+        "Dr. Ada Okafor met the “Board” in 1999 – twice.[12] It was\nnot, ᴠery ᥙsual."
+        " Café owners (XIV) wrote it:\n\n  Then nothing   more. Ι’m done, 1,200 times"
+    )
+    t = Text(text)
+    whole = list(WORD_RE.finditer(t._words))
+    assert len(whole) == len(t) and t.norm[0] == "dr" and "very" in t.norm
+    for i in reversed(range(len(t))):
+        m = whole[i]
+        assert t.span(i) == (m.start(), m.end())
+        assert t.capital(i) == bool(re.match(r"[A-Z0-9ΙÉ]", text[m.start()]))
+    assert text[slice(*t.span(t.norm.index("okafor")))] == "Okafor"

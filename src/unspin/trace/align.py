@@ -145,10 +145,15 @@ class Text:
         "_words",
         "norm",
         "sents",
-        "_spans",
+        "_pieces",
+        "_piece_tok",
+        "_filled",
+        "_start",
+        "_end",
         "_upper",
         "_sent_norms",
         "_sent_starts",
+        "_matchers",
     )
 
     def __init__(self, text: str) -> None:
@@ -163,27 +168,42 @@ class Text:
         self._words = words
         # Cut at sentence ends first: each piece is tokenised by one C-level `findall`, and
         # no word spans a cut (cuts fall after whitespace). Offsets and capitals are only
-        # computed for texts that align (`start`, `end`, `upper`): most candidates do not.
+        # computed for the pieces an alignment reads (`span`, `capital`): most sentences of
+        # a candidate, and most candidates, are never aligned.
         norm: list[str] = []
         counts: list[int] = []
+        pieces: list[tuple[int, int]] = []
         prev = 0
         for cut in [m.end() for m in _SENT_END.finditer(words)] + [len(words)]:
             piece = words[prev:cut]
-            prev = cut
             # NFKC and casefold are plain lower() on ASCII: the fast path for most pieces.
             if piece.isascii():
                 found = WORD_RE.findall(piece.lower())
-            else:
-                found = [w.lower() if w.isascii() else normalize(w) for w in WORD_RE.findall(piece)]
+            else:  # most such pieces have a dash or a curly quote, and ASCII words only
+                found = WORD_RE.findall(piece)
+                joined = "\0".join(found)
+                if found and joined.isascii():
+                    found = joined.lower().split("\0")
+                else:
+                    found = [w.lower() if w.isascii() else normalize(w) for w in found]
             if found:
-                norm += found
+                pieces.append((prev, cut))
                 counts.append(len(found))
+                norm += found
+            prev = cut
         self.norm = norm
-        self._spans: tuple[list[int], list[int]] | None = None
-        self._upper: list[bool] | None = None
+        self._pieces = pieces
+        self._piece_tok = [0] * len(counts)
+        for p in range(1, len(counts)):
+            self._piece_tok[p] = self._piece_tok[p - 1] + counts[p - 1]
+        self._filled = bytearray(len(pieces))
+        self._start: list[int] = []
+        self._end: list[int] = []
+        self._upper: list[bool] = []
         self.sents = self._sentences(counts)
         self._sent_starts = [a for a, _b in self.sents]
         self._sent_norms: list[list[str]] | None = None
+        self._matchers: dict[tuple[int, int], difflib.SequenceMatcher] = {}
 
     def __len__(self) -> int:
         return len(self.norm)
@@ -209,29 +229,33 @@ class Text:
             pos = end
         return out
 
-    def _offsets(self) -> tuple[list[int], list[int]]:
-        if self._spans is None:
-            found = list(WORD_RE.finditer(self._words))
-            self._spans = ([m.start() for m in found], [m.end() for m in found])
-        return self._spans
+    def _fill(self, i: int) -> None:
+        """Offsets and capitals of the words of the piece holding word `i`."""
+        p = bisect.bisect_right(self._piece_tok, i) - 1
+        if self._filled[p]:
+            return
+        if not self._start:
+            n = len(self.norm)
+            self._start, self._end, self._upper = [0] * n, [0] * n, [False] * n
+        text = self._words
+        k = self._piece_tok[p]
+        start, end, upper = self._start, self._end, self._upper
+        for m in WORD_RE.finditer(text, *self._pieces[p]):
+            a = start[k] = m.start()
+            end[k] = m.end()
+            upper[k] = text[a].isupper() or text[a].isdigit()
+            k += 1
+        self._filled[p] = 1
 
-    @property
-    def start(self) -> list[int]:
-        """Character offset of each word."""
-        return self._offsets()[0]
+    def span(self, i: int) -> tuple[int, int]:
+        """Character offsets of word `i` (start, just past its end)."""
+        self._fill(i)
+        return self._start[i], self._end[i]
 
-    @property
-    def end(self) -> list[int]:
-        """Character offset just past each word."""
-        return self._offsets()[1]
-
-    @property
-    def upper(self) -> list[bool]:
-        """Whether each word starts with a capital or a digit (a name, a number)."""
-        if self._upper is None:
-            text = self._words
-            self._upper = [text[a].isupper() or text[a].isdigit() for a in self.start]
-        return self._upper
+    def capital(self, i: int) -> bool:
+        """Whether word `i` starts with a capital or a digit (a name, a number)."""
+        self._fill(i)
+        return self._upper[i]
 
     def sent_of(self, token: int) -> int:
         """The sentence holding token index `token`."""
@@ -242,6 +266,19 @@ class Text:
         if self._sent_norms is None:
             self._sent_norms = [self.norm[a:b] for a, b in self.sents]
         return self._sent_norms
+
+    def matcher(self, lo: int, hi: int, words: list[str]) -> difflib.SequenceMatcher:
+        """A matcher of `words` against sentences `lo`..`hi` of this text (as a source):
+        difflib indexes the source side once per stretch, however many suspect sentences
+        are tried against it."""
+        sm = self._matchers.get((lo, hi))
+        if sm is None:
+            a, b = self.sents[lo][0], self.sents[hi][1]
+            sm = difflib.SequenceMatcher(None, words, self.norm[a:b], autojunk=False)
+            self._matchers[(lo, hi)] = sm
+        else:
+            sm.set_seq1(words)
+        return sm
 
     def postings(self, words: set[str]) -> dict[str, list[int]]:
         """Content word of `words` -> the sentences of this text holding it (for use as a
@@ -384,10 +421,10 @@ def align(
         covered_s.update(range(si, s.sent_of(sa + len(sn) - 1) + 1))
         matches.append(
             SentenceMatch(
-                q.start[qa],
-                q.end[qb - 1],
-                s.start[sa],
-                s.end[sa + len(sn) - 1],
+                q.span(qa)[0],
+                q.span(qb - 1)[1],
+                s.span(sa)[0],
+                s.span(sa + len(sn) - 1)[1],
                 ratio,
                 1.0 - eq / (qb - qa),
                 qb - qa,
@@ -398,13 +435,13 @@ def align(
         for tag, i1, i2, j1, j2 in ops:
             if tag == "equal":
                 continue
-            orig = text_s[s.start[sa + j1] : s.end[sa + j2 - 1]] if j2 > j1 else ""
+            orig = text_s[s.span(sa + j1)[0] : s.span(sa + j2 - 1)[1]] if j2 > j1 else ""
             if i2 > i1:
-                start, end = q.start[qa + i1], q.end[qa + i2 - 1]
+                start, end = q.span(qa + i1)[0], q.span(qa + i2 - 1)[1]
                 pairs.append(WordPair(start, end, text_q[start:end], orig))
                 edits.append((start, end, orig))
             else:  # the source has words here that the suspect lacks: put them back
-                at = q.start[qa + i1] if qa + i1 < qb else q.end[qb - 1]
+                at = q.span(qa + i1)[0] if qa + i1 < qb else q.span(qb - 1)[1]
                 glue = orig + " " if qa + i1 < qb else " " + orig
                 edits.append((at, at, glue))
 
@@ -489,8 +526,7 @@ def _best_stretch(
                 ceq_max = sum(1 for w in qn if w in have and w in content)
                 if bound < WEAK_RATIO or ceq_max < max(WEAK_CONTENT, len(content) / 3):
                     continue
-            sm = difflib.SequenceMatcher(None, qn, s.norm[wa:wb], autojunk=False)
-            blocks = [m for m in sm.get_matching_blocks() if m.size]
+            blocks = [m for m in s.matcher(lo, hi, qn).get_matching_blocks() if m.size]
             if not blocks:
                 continue
             # Cut to the aligned part, keeping as many unaligned words at either end as the
@@ -595,9 +631,9 @@ def _protected(t: Text, i: int) -> bool:
     norm = t.norm[i]
     if norm[0].isdigit():
         return True
-    if not t.upper[i]:
+    if not t.capital(i):
         return False
-    if _NUMERAL.match(norm) and t._words[t.start[i] : t.end[i]].isupper():
+    if _NUMERAL.match(norm) and t._words[slice(*t.span(i))].isupper():
         return True
     return _anchor_cached(norm) and not _CLITIC.search(norm)
 
