@@ -217,6 +217,13 @@ class Stitched:
     pieces: list[tuple[int, int, int]]  # (start, end, reference index) in `text`
 
 
+PIECE_WORDS = 6  # align.MIN_EVIDENCE: shorter sentences prove nothing
+
+
+def _prose(text: str) -> list[bool]:
+    return [len(s.split()) >= PIECE_WORDS for s in sentences(text)]
+
+
 def stitch(
     ref: list[str],
     pick_from: range,
@@ -224,12 +231,14 @@ def stitch(
     rng: random.Random,
     share: float = 0.3,
 ) -> Stitched:
-    """A page of 3-6 sources, 1-4 consecutive sentences of each, each piece rewritten."""
+    """A page of 3-6 sources, 1-4 consecutive sentences of each, each piece rewritten.
+    Pieces are prose: sentences of PIECE_WORDS words or more (a heading such as "Results"
+    on its own is no sentence a spinner took from a source, and points to none)."""
     n = rng.randint(3, min(6, len(pick_from)))
     chosen: list[int] = []
     for _ in range(100 * n):
         i = rng.choice(pick_from)
-        if i not in chosen and len(sentences(ref[i])) >= 2:
+        if i not in chosen and len(sentences(ref[i])) >= 2 and any(_prose(ref[i])):
             chosen.append(i)
             if len(chosen) == n:
                 break
@@ -239,9 +248,11 @@ def stitch(
     pieces: list[tuple[int, int, int]] = []
     pos = 0
     for i in chosen:
-        sents = sentences(ref[i])
+        sents, prose = sentences(ref[i]), _prose(ref[i])
         k = rng.randint(1, min(4, len(sents)))
-        at = rng.randrange(len(sents) - k + 1)
+        while not (starts := [a for a in range(len(sents) - k + 1) if all(prose[a : a + k])]):
+            k -= 1
+        at = rng.choice(starts)
         piece = rewriter.rewrite(" ".join(sents[at : at + k]), share, salt=str(i))
         sep = "" if not parts else ("\n\n" if rng.random() < 0.3 else " ")
         parts.append(sep + piece)

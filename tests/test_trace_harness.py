@@ -65,6 +65,11 @@ def test_stitched_pages_and_attribution() -> None:
     assert 3 <= len(st.sources) <= 4 and len(set(st.sources)) == len(st.sources)
     assert [d for *_, d in st.pieces] == st.sources
     assert st.pieces[0][0] == 0 and st.pieces[-1][1] == len(st.text)
+    # Pieces are prose, never a heading on its own.
+    with_headings = ["Results\n" + a.replace(". ", ".\nHistory\n", 1) for a in ARTICLES]
+    for seed in range(8):
+        page = trace_sets.stitch(with_headings, range(len(ARTICLES)), rw, random.Random(seed))
+        assert all(len(page.text[a:b].split()) >= trace_sets.PIECE_WORDS for a, b, _ in page.pieces)
     a, b, d = st.pieces[1]
     right = [{"start": a, "end": b, "source": str(d)}]
     wrong = [{"start": a, "end": b, "source": None}]

@@ -48,8 +48,8 @@ MAX_SENTENCE = 160  # ... and at most this many, so alignment cost stays linear
 # cut there splits one sentence in two. (Initials are left to split: "U.S." ends
 # sentences as often as "A. E. Cross" continues one.)
 _SENT_END = re.compile(
-    r"(?<=[.!?])(?<!\bDr\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bMrs\.)(?<!\bProf\.)"
-    r"(?<!\bvs\.)[\"'”’)\]]*\s+|\n+"
+    r"[.!?](?<!\bDr\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bMrs\.)(?<!\bProf\.)(?<!\bvs\.)"
+    r"[\"'”’)\]]*\s+|\n+"
 )
 _HAS_DIGIT = re.compile(r"\d")
 _NUMERAL = re.compile(r"[ivxlcdm]{2,}$")  # with capitals checked: "XIV", not "Mix"
@@ -163,7 +163,8 @@ class Text:
         # markers blanked ("anesthetic,”1 is", "[12]": a number no spinner added).
         words = fold_homoglyphs(text)[0] if not text.isascii() else text
         if _HAS_DIGIT.search(words):
-            words = _CITATION.sub(lambda m: " " * len(m.group()), words)
+            if "[" in words:
+                words = _CITATION.sub(lambda m: " " * len(m.group()), words)
             words = _FOOTNOTE.sub(_blank_footnote, words)
         self._words = words
         # Cut at sentence ends first: each piece is tokenised by one C-level `findall`, and
