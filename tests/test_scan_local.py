@@ -356,13 +356,19 @@ def test_sigkilled_scan_leaves_no_worker_processes(corpus: Path, tmp_path: Path)
     assert not left, f"orphaned workers: {left}"
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_says_rerun_resumes_and_the_resumed_summary_counts_its_own_work(
     corpus: Path, baseline: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "interrupted.jsonl"
     parts = Path(str(out) + ".parts")
     cmd = [c for c in _scan_cmd(corpus, out) if c != "--quiet"]
-    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE)
+    # Ctrl-C as at a terminal: a suite started in the background (`make test &`) hands its
+    # children SIGINT ignored, and Python then installs no KeyboardInterrupt handler.
+    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, preexec_fn=_default_sigint)
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline and proc.poll() is None:
         if parts.exists() and len(list(parts.glob("*-??????.jsonl"))) >= 3:
