@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.data import real_spun_pages
+from unspin.trace.align import MIN_EVIDENCE
 
 REPO = Path(__file__).resolve().parent.parent
 _WORD = re.compile(r"\w+")
@@ -217,11 +218,8 @@ class Stitched:
     pieces: list[tuple[int, int, int]]  # (start, end, reference index) in `text`
 
 
-PIECE_WORDS = 6  # align.MIN_EVIDENCE: shorter sentences prove nothing
-
-
-def _prose(text: str) -> list[bool]:
-    return [len(s.split()) >= PIECE_WORDS for s in sentences(text)]
+def _prose(sents: list[str]) -> list[bool]:
+    return [len(x.split()) >= MIN_EVIDENCE for x in sents]
 
 
 def stitch(
@@ -232,13 +230,14 @@ def stitch(
     share: float = 0.3,
 ) -> Stitched:
     """A page of 3-6 sources, 1-4 consecutive sentences of each, each piece rewritten.
-    Pieces are prose: sentences of PIECE_WORDS words or more (a heading such as "Results"
-    on its own is no sentence a spinner took from a source, and points to none)."""
+    Pieces are prose: sentences of MIN_EVIDENCE words or more (shorter ones prove nothing
+    to trace: a heading such as "Results" is no sentence a spinner took from a source)."""
     n = rng.randint(3, min(6, len(pick_from)))
     chosen: list[int] = []
     for _ in range(100 * n):
         i = rng.choice(pick_from)
-        if i not in chosen and len(sentences(ref[i])) >= 2 and any(_prose(ref[i])):
+        sents = sentences(ref[i])
+        if i not in chosen and len(sents) >= 2 and any(_prose(sents)):
             chosen.append(i)
             if len(chosen) == n:
                 break
@@ -248,7 +247,8 @@ def stitch(
     pieces: list[tuple[int, int, int]] = []
     pos = 0
     for i in chosen:
-        sents, prose = sentences(ref[i]), _prose(ref[i])
+        sents = sentences(ref[i])
+        prose = _prose(sents)
         k = rng.randint(1, min(4, len(sents)))
         while not (starts := [a for a in range(len(sents) - k + 1) if all(prose[a : a + k])]):
             k -= 1

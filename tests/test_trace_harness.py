@@ -14,6 +14,7 @@ sys.path.insert(0, str(REPO))
 
 from benchmarks import trace_sets  # noqa: E402
 from benchmarks.spinner import default_data_dir  # noqa: E402
+from unspin.trace.align import MIN_EVIDENCE  # noqa: E402
 
 ARTICLES = [
     "The Tyne Bridge in Newcastle was opened by King George V in 1928, and it was designed by "
@@ -69,7 +70,7 @@ def test_stitched_pages_and_attribution() -> None:
     with_headings = ["Results\n" + a.replace(". ", ".\nHistory\n", 1) for a in ARTICLES]
     for seed in range(8):
         page = trace_sets.stitch(with_headings, range(len(ARTICLES)), rw, random.Random(seed))
-        assert all(len(page.text[a:b].split()) >= trace_sets.PIECE_WORDS for a, b, _ in page.pieces)
+        assert all(len(page.text[a:b].split()) >= MIN_EVIDENCE for a, b, _ in page.pieces)
     a, b, d = st.pieces[1]
     right = [{"start": a, "end": b, "source": str(d)}]
     wrong = [{"start": a, "end": b, "source": None}]

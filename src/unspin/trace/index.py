@@ -520,9 +520,12 @@ class Index:
                 backed.setdefault(doc, set()).add(si)
                 if doc not in in_ranked:
                     extra[doc] = max(extra.get(doc, 0.0), float(local[k]))
-        score_of = dict(zip(all_docs.tolist(), score.tolist()))
-        ranked += sorted(extra, key=lambda d: (-extra[d], -score_of[d], d))[: 2 * limit]
-        return [(doc, score_of[doc], frozenset(backed.get(doc, ()))) for doc in ranked]
+
+        def score_of(doc: int) -> float:
+            return float(score[np.searchsorted(all_docs, doc)])
+
+        ranked += sorted(extra, key=lambda d: (-extra[d], -score_of(d), d))[: 2 * limit]
+        return [(doc, score_of(doc), frozenset(backed.get(doc, ()))) for doc in ranked]
 
     def trace(self, text: str, **kw: Any) -> list[Source]:
         """Likely sources of `text`, best first (see `explain`)."""
