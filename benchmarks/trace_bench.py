@@ -42,6 +42,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -327,6 +328,7 @@ def run_unspin(
     build_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     sentences_of: dict[str, list[list[dict]]] = {}
+    found_of: dict[str, list[list[int]]] = {}
 
     def query(texts: list[str], cond: str = "", **kw: object) -> Candidates:
         recs = ((str(k), text, None) for k, text in enumerate(texts))
@@ -344,7 +346,8 @@ def run_unspin(
     default = Result()
     for c, items in conds.items():
         found = query([q[0] for q in items], c, min_similarity=min_similarity)
-        default.positive(c, items, [[d for d, _ in f] for f in found], real.canon)
+        found_of[c] = [[d for d, _ in f] for f in found]
+        default.positive(c, items, found_of[c], real.canon)
     for c, items in negs.items():
         found = query([t for t, _ in items], min_similarity=min_similarity)
         default.negative(c, [j for _, j in items], [[d for d, _ in f] for f in found])
@@ -356,6 +359,17 @@ def run_unspin(
             r, t = trace_sets.attribution_accuracy(sents, truth, {str(d): d for *_, d in truth})
             right, total = right + r, total + t
         default.rows[c]["attribution_accuracy"] = right / total if total else None
+    if real.pieces:  # why the sources trace did not report were lost
+        with Index(db) as idx:
+            ids = {doc: int(rid) for doc, rid in idx._q("SELECT doc, id FROM docs")}
+            for c, pieces in real.pieces.items():
+                missed: Counter[str] = Counter()
+                for (text, _p, _t), truth, found in zip(conds[c], pieces, found_of[c]):
+                    missed += trace_sets.missed_sources(
+                        idx, ids, text, truth, set(found), min_similarity
+                    )
+                n_src = sum(len(t) for t in pieces)
+                default.rows[c]["sources_lost"] = {k: missed[k] / n_src for k in trace_sets.MISSED}
     for c, ids in real.pages.items():
         default.rows[c]["pages"] = {
             pid: _answer(sents, found)
@@ -610,6 +624,11 @@ def markdown(
                 f"{r['recall_top1']:.3f} | {r['recall_all_sources']:.3f} | "
                 f"{r['false_sources']} | {f'{att:.3f}' if att is not None else '—'} |"
             )
+        for c in real:
+            lost = results["unspin"].rows[c].get("sources_lost")
+            if lost:
+                parts = ", ".join(f"{k} {v:.1%}" for k, v in lost.items())
+                lines += ["", f"{c}: sources not reported, as a share of all its sources: {parts}."]
     lines += ["", "Speed (same run, 2 shared cores):", ""]
     for s in systems:
         lines.append(f"- {s}: " + ", ".join(f"{k} {v:,.1f}" for k, v in speeds[s].items()))

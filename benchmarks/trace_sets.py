@@ -21,8 +21,10 @@ from __future__ import annotations
 import difflib
 import random
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from benchmarks.data import real_spun_pages
 from unspin.trace.align import MIN_EVIDENCE
@@ -274,3 +276,44 @@ def attribution_accuracy(
         got = doc_of.get(s["source"]) if s.get("source") is not None else None
         right += got is not None and got == truth
     return right, len(sentences_out)
+
+
+MISSED = ("not a candidate", "no piece sentence aligned", "page under min_similarity", "other")
+
+
+def missed_sources(
+    index: Any,
+    ids: dict[int, int],
+    text: str,
+    pieces: list[tuple[int, int, int]],
+    found: set[int],
+    min_similarity: float,
+) -> Counter[str]:
+    """Why each source of a stitched page that trace did not report was lost (MISSED):
+    never among the candidates; verified, but none of its piece's sentences aligns with it
+    (or its names and numbers conflict); its piece aligns with confidence but the page as a
+    whole is explained below `min_similarity`, so nothing is reported; or something else
+    (not verified because enough was explained, outvoted, not confident). `ids` maps the
+    index's document numbers to reference indices, the ids the documents were added as."""
+    from unspin.trace.align import Text, _confident, attribute, is_match
+
+    lost = [(a, b, d) for a, b, d in pieces if d not in found]
+    out: Counter[str] = Counter()
+    if not lost:
+        return out
+    cands = {ids[c[0]] for c in index.candidates(index.fingerprinter(text), Text(text))}
+    verified = {int(x.id): x.alignment for x in index.explain(text, keep_all=True, top=100).sources}
+    att = attribute([((d, 0.0), al) for d, al in verified.items()], 0.0)
+    share = sum(w for *_, w in att.sources)
+    for a, b, d in lost:
+        al = verified.get(d)
+        inside = [m for m in al.matches if a <= (m.start + m.end) // 2 < b] if al else []
+        if d not in cands:
+            out[MISSED[0]] += 1
+        elif al is not None and (not inside or not is_match(al, 0.0)):
+            out[MISSED[1]] += 1
+        elif inside and _confident(inside) and share < min_similarity:
+            out[MISSED[2]] += 1
+        else:
+            out[MISSED[3]] += 1
+    return out

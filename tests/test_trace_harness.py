@@ -79,6 +79,25 @@ def test_stitched_pages_and_attribution() -> None:
     assert trace_sets.attribution_accuracy(wrong, st.pieces, doc_of) == (0, 1)
 
 
+def test_missed_sources_says_why_a_source_was_lost(tmp_path: Path) -> None:
+    from unspin.trace import Index
+
+    rw = trace_sets.HeavyRewriter(default_data_dir(), seed=3)
+    st = trace_sets.stitch(ARTICLES, range(len(ARTICLES)), rw, random.Random(5))
+    with Index(tmp_path / "i.db", mode="a") as idx:
+        idx.add((str(i), t) for i, t in enumerate(ARTICLES[:3]))
+        ids = {doc: int(rid) for doc, rid in idx._q("SELECT doc, id FROM docs")}
+        args = (idx, ids, st.text, st.pieces)
+        assert trace_sets.missed_sources(*args, set(st.sources), 0.5) == {}
+        every = trace_sets.missed_sources(*args, set(), 0.5)
+        assert sum(every.values()) == len(st.pieces) and set(every) <= set(trace_sets.MISSED)
+        # A piece said to come from the fourth article, which is not indexed, was never
+        # a candidate.
+        a, b, _d = st.pieces[0]
+        lost = trace_sets.missed_sources(idx, ids, st.text, [(a, b, 3)], set(), 0.5)
+        assert lost == {"not a candidate": 1}
+
+
 def test_trace_bench_real_sets_tiny(tmp_path: Path) -> None:
     out = tmp_path / "out"
     r = subprocess.run(
@@ -95,5 +114,7 @@ def test_trace_bench_real_sets_tiny(tmp_path: Path) -> None:
         assert 0.0 <= res[c]["recall_top1"] <= 1.0 and res[c]["queries"] > 0
     assert res["real-dev"]["queries"] == 10 and len(res["real-dev"]["pages"]) == 10
     assert 0.0 <= res["stitch-3to6"]["attribution_accuracy"] <= 1.0
+    lost = res["stitch-3to6"]["sources_lost"]
+    assert list(lost) == list(trace_sets.MISSED) and 0.0 <= sum(lost.values()) <= 1.0
     assert res["real-nosource"]["queries"] == 6
     assert "| stitch-3to6 |" in (out / "results.md").read_text()
