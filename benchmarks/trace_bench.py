@@ -361,7 +361,7 @@ def run_unspin(
         default.rows[c]["attribution_accuracy"] = right / total if total else None
     if real.pieces:  # why the sources trace did not report were lost
         with Index(db) as idx:
-            ids = {doc: int(rid) for doc, rid in idx._q("SELECT doc, id FROM docs")}
+            ids = trace_sets.reference_ids(idx)
             for c, pieces in real.pieces.items():
                 missed: Counter[str] = Counter()
                 for (text, _p, _t), truth, found in zip(conds[c], pieces, found_of[c]):

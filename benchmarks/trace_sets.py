@@ -281,6 +281,12 @@ def attribution_accuracy(
 MISSED = ("not a candidate", "no piece sentence aligned", "page under min_similarity", "other")
 
 
+def reference_ids(index: Any) -> dict[int, int]:
+    """The index's document numbers -> the reference indices the documents were added as
+    (`str(i)`): candidates are numbered by the index, sources by their ids."""
+    return {doc: int(rid) for doc, rid in index._q("SELECT doc, id FROM docs")}
+
+
 def missed_sources(
     index: Any,
     ids: dict[int, int],
@@ -293,8 +299,8 @@ def missed_sources(
     never among the candidates; verified, but none of its piece's sentences aligns with it
     (or its names and numbers conflict); its piece aligns with confidence but the page as a
     whole is explained below `min_similarity`, so nothing is reported; or something else
-    (not verified because enough was explained, outvoted, not confident). `ids` maps the
-    index's document numbers to reference indices, the ids the documents were added as."""
+    (not verified because enough was explained, outvoted, not confident). `ids` is
+    `reference_ids(index)`."""
     from unspin.trace.align import Text, _confident, attribute, is_match
 
     lost = [(a, b, d) for a, b, d in pieces if d not in found]

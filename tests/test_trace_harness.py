@@ -86,7 +86,7 @@ def test_missed_sources_says_why_a_source_was_lost(tmp_path: Path) -> None:
     st = trace_sets.stitch(ARTICLES, range(len(ARTICLES)), rw, random.Random(5))
     with Index(tmp_path / "i.db", mode="a") as idx:
         idx.add((str(i), t) for i, t in enumerate(ARTICLES[:3]))
-        ids = {doc: int(rid) for doc, rid in idx._q("SELECT doc, id FROM docs")}
+        ids = trace_sets.reference_ids(idx)
         args = (idx, ids, st.text, st.pieces)
         assert trace_sets.missed_sources(*args, set(st.sources), 0.5) == {}
         every = trace_sets.missed_sources(*args, set(), 0.5)
