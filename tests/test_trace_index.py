@@ -14,7 +14,9 @@ import pytest
 from unspin.errors import DataError
 from unspin.resources.paths import REPO_ROOT, shared_data_dir
 from unspin.trace import Index, trace
+from unspin.trace.align import Text
 from unspin.trace.engine import trace_many
+from unspin.trace.fingerprint import THESAURUS_KEY_WEIGHT, query_word_keys
 
 sys.path.insert(0, str(REPO_ROOT))
 from benchmarks.spinner import Spinner, load_dictionary  # noqa: E402
@@ -220,3 +222,36 @@ def test_real_spinbot_copy_is_traced(tmp_path, corpus) -> None:
     assert sources[0].similarity >= 0.7
     pairs = {(p.spun, p.original) for p in sources[0].alignment.pairs}
     assert ("residential puppy", "domestic dog") in pairs
+
+
+def test_a_rare_synonym_the_spinner_put_in_does_not_outrank_the_source(tmp_path) -> None:
+    # The spinner swapped "mended" (one of the source sentence's two keys) for the rare
+    # "darned", which keys three documents that really darn socks. The name it kept
+    # ("Tarbela") keys four documents, the source among them. A word a thesaurus lists
+    # counts a quarter of one no thesaurus lists, so the sentence's own best documents are
+    # the ones sharing the name, not the ones sharing the synonym.
+    source = (
+        "The men of Tarbela mended their torn nets at dawn before the market opened. They "
+        "sold the catch to traders who came up from the plains each week. Boats were built "
+        "from shisham wood felled in the hills above the river. Children learned to swim "
+        "before they could read, and the elders kept the old songs of the ferry crossings."
+    )
+    spun = "The men of Tarbela darned their torn nets at dawn before the market opened."
+    docs = [("source", source)]
+    for i, when in enumerate(["a dry season", "the monsoon", "a cold year"]):
+        docs.append((f"dam-{i}", f"Tarbela Dam on the Indus was finished in {when} after delays."))
+    for i, what in enumerate(["woollen socks", "old sweaters", "worn gloves"]):
+        docs.append((f"darn-{i}", f"Every winter evening her grandmother darned the {what}."))
+    db = tmp_path / "ref.db"
+    with Index(db, mode="a") as idx:
+        idx.add(docs)
+    weights = dict(
+        zip(["tarbela", "darned"], [w for _k, w in query_word_keys(["tarbela", "darned"])])
+    )
+    assert weights == {"tarbela": 1.0, "darned": THESAURUS_KEY_WEIGHT}
+    with Index(db) as idx:
+        ids = dict(idx._q("SELECT doc, id FROM docs"))
+        found = idx.candidates(idx.fingerprinter(spun), Text(spun), limit=1)
+    backed = {ids[doc] for doc, _score, backing in found if 0 in backing}
+    assert "source" in backed
+    assert not backed & {"darn-0", "darn-1", "darn-2"}

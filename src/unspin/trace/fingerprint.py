@@ -17,8 +17,9 @@ sentences of several articles: neither the whole-document sets nor their overlap
 So every sentence also contributes *sentence keys*: its `sentence_keys` rarest content
 words (words no thesaurus lists first, then by rank in the shipped unigram vocabulary).
 Rare words are the ones a spinner leaves alone and the ones few documents share; a query
-looks up every content word of every one of its sentences (`query_word_keys`), so a
-source is found from one surviving word of one sentence. Each
+looks up every content word of every one of its sentences (`query_word_keys`; words a
+thesaurus lists count less: the spinner may have put them in), so a source is found from
+one surviving word of one sentence. Each
 signature is cut into LSH bands; a band key is a 64-bit hash of (kind, band number,
 band values), stored as a signed SQLite integer. Everything here is deterministic and
 independent of the process (no Python ``hash()``), so signatures computed on many
@@ -46,6 +47,7 @@ LEXICON_FILE = "trace_mutable.txt.gz"
 VOCAB_FILE = "vocab.txt"  # the n-gram statistics' vocabulary, most frequent word first
 MIN_KEYED = 6  # words a sentence needs to get sentence keys (align.MIN_EVIDENCE)
 WORD_KIND = 4  # key kind of sentence keys (1: anchor bands, 2: content bands, 3: pairs)
+THESAURUS_KEY_WEIGHT = 0.25  # a suspect's thesaurus word may be the spinner's, not the source's
 
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
@@ -311,9 +313,17 @@ def rarest(content: Iterable[str], k: int) -> list[str]:
     return sorted(set(content), key=_rarity)[:k]
 
 
-def query_word_keys(sentence_words: Iterable[str]) -> list[int]:
-    """The sentence keys to look up for one suspect sentence: all its content words."""
-    return [word_key(w) for w in dict.fromkeys(sentence_words) if _key_word(w)]
+def query_word_keys(sentence_words: Iterable[str]) -> list[tuple[int, float]]:
+    """The sentence keys to look up for one suspect sentence, all its content words, each
+    with the weight of its evidence: 1 for a word no thesaurus lists (a name, a term: the
+    source's own), `THESAURUS_KEY_WEIGHT` for one a thesaurus lists. A rare thesaurus word
+    in a spun text is as often the spinner's choice ("feigning", "comunidades") as the
+    source's, and it keys the documents that really use it above the source."""
+    return [
+        (word_key(w), 1.0 if _anchor_cached(w) else THESAURUS_KEY_WEIGHT)
+        for w in dict.fromkeys(sentence_words)
+        if _key_word(w)
+    ]
 
 
 class Fingerprinter:

@@ -55,7 +55,7 @@ MAX_POSTINGS = 1000
 MAX_WORD_POSTINGS = 300  # a sentence key more documents share points nowhere in particular
 SKIP_AFTER = 0.8  # explained this much: verify only candidates backed by unexplained sentences
 SENTENCE_TOP = 3  # each suspect sentence puts its best documents among the candidates ...
-MIN_LOCAL = 0.5  # ... when they share this much weight of rare words with it and its neighbours
+MIN_LOCAL = 0.25  # ... when they share this much key weight with it and its neighbours
 _POSTINGS = "SELECT doc FROM bands WHERE key = ? LIMIT ?"
 
 _SCHEMA = """
@@ -467,10 +467,11 @@ class Index:
         """(doc, score, suspect sentences it is a top candidate of) for the most promising
         reference documents, in the order to verify them. Score: LSH bands shared with the
         whole text, plus, for every suspect sentence, its content words found among the
-        document's sentence keys (each weighted by how few documents share it; at most 2 per
-        sentence). First the `limit` best scores, then each sentence's own best documents
-        (a source of one or two sentences of a stitched page scores low overall), at most
-        `limit` more. A key thousands of documents share (boilerplate) is skipped."""
+        document's sentence keys (each weighted by how few documents share it, and less when
+        a thesaurus lists it: `query_word_keys`; at most 2 per sentence). First the `limit`
+        best scores, then each sentence's own best documents (a source of one or two
+        sentences of a stitched page scores low overall), at most 2 * `limit` more. A key
+        thousands of documents share (boilerplate) is skipped."""
         # Scores are summed with numpy (bincount adds in input order: the same sums as
         # one dict update per posting, at a fraction of the cost; a query reads thousands).
         docs: list[np.ndarray] = []
@@ -488,7 +489,8 @@ class Index:
             cache: dict[int, np.ndarray] = {}
             for words in suspect.sent_norms:
                 found_s: list[np.ndarray] = []
-                for key in query_word_keys(words):
+                weight_s: list[np.ndarray] = []
+                for key, weight in query_word_keys(words):
                     got = cache.get(key)
                     if got is None:
                         got = cache[key] = np.array(
@@ -496,7 +498,8 @@ class Index:
                         )
                     if len(got):
                         found_s.append(got)
-                hits = _summed(found_s, [np.full(len(f), 1.0 / math.sqrt(len(f))) for f in found_s])
+                        weight_s.append(np.full(len(got), weight / math.sqrt(len(got))))
+                hits = _summed(found_s, weight_s)
                 docs.append(hits[0])
                 weights.append(np.minimum(hits[1], 2.0))
                 sent_hits.append(hits)
