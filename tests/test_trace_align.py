@@ -178,6 +178,31 @@ def test_a_clause_moved_keeps_its_number_and_a_title_does_not_end_a_sentence() -
     assert other.conflicts >= 1 and not is_match(other)
 
 
+def test_a_name_a_paraphrase_moved_to_another_sentence_is_not_lost() -> None:
+    # A fluent paraphrase took the plant's name out of the last sentence and put it in the
+    # first. Where the source also has the name in the first sentence, the last one did
+    # lose it: a dropped name is still a conflict.
+    source = (
+        "Ayahuasca is a brew that is made from several plants of the Amazon basin, such as "
+        "Psychotria viridis or Chacruna. Some people call it the vine of the soul because of "
+        "the long night ceremonies. Although less famous than other psychedelics such as "
+        "peyote or mescaline, the Banisteriopsis caapi brew produces a long but intense "
+        "visual and auditory experience."
+    )
+    spun = (
+        "Ayahuasca (Banisteriopsis caapi) is a brew made from several plants of the Amazon "
+        "basin, including Psychotria viridis and Chacruna. Some people call it the vine of "
+        "the soul because of the long night ceremonies. Although less famous than other "
+        "psychedelics like peyote or mescaline, the brew produces a long yet intense visual "
+        "and auditory experience."
+    )
+    al = align(spun, source)
+    assert (al.sentences, al.conflicts) == (3, 0) and is_match(al)
+    named_twice = source.replace("Ayahuasca is", "Ayahuasca (Banisteriopsis caapi) is")
+    al = align(spun, named_twice)
+    assert al.conflicts == 1 and not is_match(al)
+
+
 def test_roman_numerals_are_numbers() -> None:
     # Two district stubs of one template: the ordinal is a dictionary word a spinner may
     # swap, but the Roman numeral beside it is a number.

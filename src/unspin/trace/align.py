@@ -340,6 +340,7 @@ def align(
         )[:3]
         chosen.append(_best_stretch(qn, content, shortlist, s, min_ratio))
     _fill_between(q, s, chosen)
+    moved_in = _moved_in(q, s, chosen)
 
     for (qa, qb), qn, best in zip(q.sents, q.sent_norms, chosen):
         if best is None:
@@ -370,7 +371,10 @@ def align(
                 # capitalised word is a spinner's dictionary entry as often as a name.
                 inside = 0 < i1 and i2 < len(qn) and 0 < j1 and j2 < len(sn)
                 if inside:
-                    lost = any(not sn[j][0].isdigit() or sn[j] not in q_moved for j in protected)
+                    lost = any(
+                        sn[j] not in q_moved if sn[j][0].isdigit() else sn[j] not in moved_in
+                        for j in protected
+                    )
                     numbers = any(
                         qn[i][0].isdigit() and qn[i] not in s_moved for i in range(i1, i2)
                     )
@@ -462,6 +466,20 @@ def align(
         matches=matches,
         evidence_sentences=sum(1 for a, b in q.sents if b - a >= MIN_EVIDENCE) or len(q.sents),
     )
+
+
+def _moved_in(q: Text, s: Text, chosen: list[Any]) -> set[str]:
+    """Words the suspect has in a sentence whose source stretch lacks them (or in a
+    sentence that aligns with nothing): where a name a paraphrase took out of one sentence
+    may have gone ("..., N,N-Dimethyltryptamine (DMT) produces" -> "DMT (N,
+    N-Dimethyltryptamine) is ..." two sentences earlier). A template sibling's name is
+    not lost this way: its other copies stand where the source has them too."""
+    out: set[str] = set()
+    for qn, best in zip(q.sent_norms, chosen):
+        out.update(
+            qn if best is None else set(qn) - set(s.norm[best[1] : best[1] + len(best[3].b)])
+        )
+    return out
 
 
 def _fill_between(q: Text, s: Text, chosen: list[Any]) -> None:
