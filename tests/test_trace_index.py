@@ -253,3 +253,51 @@ def test_a_rare_synonym_the_spinner_put_in_does_not_outrank_the_source(tmp_path)
     backed = {ids[doc] for doc, _score, backing in found if 0 in backing}
     assert "source" in backed
     assert not backed & {"darn-0", "darn-1", "darn-2"}
+
+
+STOCK = (
+    "The Silver Heron medal was awarded for courage on the river or for long service on "
+    "the ferries. Its first statute of 1931 named three grades, each worn on a blue ribbon "
+    "with a white stripe. A later statute of 1948 added a fourth grade for rescues made at "
+    "night or in flood. Recipients were entered in the registry kept at the harbour office "
+    "in Valdemoor."
+)
+
+
+def test_a_stock_paragraph_many_documents_carry_names_none_of_them(tmp_path) -> None:
+    # Two articles of one series carry the same paragraph; a third, not indexed, carries
+    # it too. Both indexed ones explain that paragraph word for word and nothing else, so
+    # neither is its source. A spun copy of one of them is still traced to it, paragraph
+    # and all, and a source indexed twice (a mirror with page furniture) is still found.
+    a = (
+        "The Marta Kell was a paddle ferry built at the Orsk yard in 1902 for the Lisk "
+        "crossing. She carried carts, cattle and mail until the bridge opened, and her crew "
+        "kept a log that survives in the town archive. " + STOCK
+    )
+    b = (
+        "Ivo Brann served as harbour master of Tarrow for twenty years and wrote two books "
+        "on the tides of the estuary. He is remembered for the night of the great flood, "
+        "when he sailed out alone to bring in the stranded barges. " + STOCK
+    )
+    own = (
+        "Sela Voss was a cargo schooner that traded salt and timber along the northern "
+        "coast until she was wrecked off Okham in a winter gale. Her bell hangs in the "
+        "chapel of the fishermen who saved her crew."
+    )
+    mirror = "Home | Boats | Contact\n" + own + "\nShare this page"
+    db = tmp_path / "ref.db"
+    with Index(db, mode="a") as idx:
+        idx.add([("a", a), ("b", b), ("own", own), ("mirror", mirror)])
+    third = (
+        "The Anja Roon was a chain ferry that worked the narrows at Pell from 1925 to 1960. "
+        "Her winch house is kept as a museum beside the landing stage. " + STOCK
+    )
+    spun_a = a.replace("carried", "transported").replace("survives", "endures")
+    spun_own = own.replace("traded", "dealt").replace("saved", "rescued") + (
+        " Order cheap boat insurance online today with free quotes from our partners."
+    )  # a pasted line, so the mirror is verified too and ties with its copy
+    with Index(db) as idx:
+        assert idx.trace(third) == []
+        assert [s.id for s in idx.trace(spun_a)][:1] == ["a"]
+        assert idx.explain(spun_a).sources[0].similarity > 0.9
+        assert {s.id for s in idx.trace(spun_own)} & {"own", "mirror"}

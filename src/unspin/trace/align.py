@@ -21,6 +21,7 @@ import bisect
 import difflib
 import re
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -689,13 +690,19 @@ def attribute(
     candidates: list[tuple[Any, Alignment]],
     min_similarity: float = 0.5,
     max_conflicts: float = 0.1,
+    same_text: Callable[[Any, Any], bool] | None = None,
 ) -> Attribution:
     """Give every suspect sentence to the candidate it aligns with best (the earlier
     candidate on a tie) and report every source that explains a sentence with confidence
     (`_confident`), most words first, when the sources together explain at least
     `min_similarity` of the suspect. A candidate that changes names or numbers in too many
     sentences (`is_match`: a template sibling) explains nothing; a near-copy of a better
-    source wins no sentence and is left out; a stitched text gets all its sources."""
+    source wins no sentence and is left out; a stitched text gets all its sources.
+
+    A sentence that two candidates explain equally well, when they are not copies of one
+    text (`same_text` of their keys), is a paragraph several documents carry (a stock
+    paragraph of one series of articles): it goes to a source named on other evidence, but
+    names none on its own."""
     pool = [c for c in candidates if is_match(c[1], 0.0, max_conflicts)]
     while True:
         assigned: dict[int, tuple[int, SentenceMatch]] = {}
@@ -704,10 +711,18 @@ def attribute(
                 cur = assigned.get(m.start)
                 if cur is None or m.ratio > cur[1].ratio:
                     assigned[m.start] = (n, m)
+        shared = {
+            m.start
+            for n, (key, al) in enumerate(pool)
+            for m in al.matches
+            if (won := assigned[m.start])[0] != n
+            and m.ratio == won[1].ratio
+            and not (same_text is not None and same_text(pool[won[0]][0], key))
+        }
         per: dict[int, list[SentenceMatch]] = {}
         for n, m in assigned.values():
             per.setdefault(n, []).append(m)
-        keep = [n for n in sorted(per) if _confident(per[n])]
+        keep = [n for n in sorted(per) if _confident([m for m in per[n] if m.start not in shared])]
         if len(keep) == len(pool):
             break
         pool = [pool[n] for n in keep]
@@ -727,6 +742,23 @@ def attribute(
         [(pool[n][0], pool[n][1], words[n] / total) for n in order],
         {start: (pool[n][0], m) for start, (n, m) in assigned.items()},
     )
+
+
+COPY_SHARE = 0.8
+
+
+def near_copies(a: str, b: str) -> bool:
+    """Whether two reference texts are copies of one text: at least `COPY_SHARE` of the
+    shorter one's word trigrams are the longer one's (a mirror with other page furniture,
+    another revision), not two articles that carry one paragraph."""
+    ga, gb = _trigrams(a), _trigrams(b)
+    small, large = (ga, gb) if len(ga) <= len(gb) else (gb, ga)
+    return bool(small) and len(small & large) >= COPY_SHARE * len(small)
+
+
+def _trigrams(text: str) -> set[tuple[str, ...]]:
+    words = WORD_RE.findall(text.lower())
+    return set(zip(words, words[1:], words[2:]))
 
 
 def _apply(text: str, edits: list[tuple[int, int, str]]) -> str:

@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from unspin.errors import DataError, InputError
-from unspin.trace.align import Alignment, Text, align, attribute, is_match
+from unspin.trace.align import Alignment, Text, align, attribute, is_match, near_copies
 from unspin.trace.fingerprint import (
     FINGERPRINT_VERSION,
     Fingerprint,
@@ -561,11 +561,13 @@ class Index:
         starts = [suspect.span(a)[0] for a, _b in suspect.sents]
         explained: set[int] = set()
         verified: list[tuple[tuple[int, float], Alignment]] = []
+        texts: dict[int, str] = {}
         for n, (doc, score, backing) in enumerate(self.candidates(fp, suspect, max_candidates)):
             if n >= max_candidates or len(explained) >= SKIP_AFTER * len(long_sents):
                 if not any(i not in explained for i in backing):
                     continue  # it could only explain again what is already explained
-            al = align(suspect, self.text(doc))
+            texts[doc] = self.text(doc)
+            al = align(suspect, texts[doc])
             verified.append(((doc, score), al))
             if is_match(al, 0.0, max_conflicts):
                 done = {m.start for m in al.matches}
@@ -574,7 +576,15 @@ class Index:
             chosen = [(key, al, al.similarity) for key, al in verified]
             chosen.sort(key=lambda c: -c[1].similarity)
             return Trace([self._source(key, al, share) for key, al, share in chosen[:top]])
-        att = attribute(verified, min_similarity, max_conflicts)
+        copies: dict[tuple[int, int], bool] = {}
+
+        def same_text(a: tuple[int, float], b: tuple[int, float]) -> bool:
+            pair = (min(a[0], b[0]), max(a[0], b[0]))
+            if pair not in copies:
+                copies[pair] = near_copies(texts[pair[0]], texts[pair[1]])
+            return copies[pair]
+
+        att = attribute(verified, min_similarity, max_conflicts, same_text)
         sources = [self._source(key, al, share) for key, al, share in att.sources[:top]]
         ids = {key: src.id for (key, _al, _s), src in zip(att.sources, sources)}
         sentences = []
