@@ -33,6 +33,7 @@ from unspin.trace.fingerprint import (
     _anchor_cached,
     normalize,
 )
+from unspin.trace.fingerprint import words as normalized_words
 
 # A heavy rewrite (40-60% of words, phrases for words) aligns below `min_ratio`; it is still
 # accepted at WEAK_RATIO when at least WEAK_CONTENT of its content words, and a third of
@@ -757,8 +758,8 @@ def near_copies(a: str, b: str) -> bool:
 
 
 def _trigrams(text: str) -> set[tuple[str, ...]]:
-    words = WORD_RE.findall(text.lower())
-    return set(zip(words, words[1:], words[2:]))
+    w = normalized_words(text)
+    return set(zip(w, w[1:], w[2:]))
 
 
 def _apply(text: str, edits: list[tuple[int, int, str]]) -> str:
