@@ -116,11 +116,14 @@ def test_quick_build_exports_onnx_equal_to_torch(tmp_path: Path):
     for b in builds:
         _, err = b.communicate(timeout=900)
         assert b.returncode == 0, err.decode(errors="replace")[-2000:]
+    # Deterministic: same seed, same threads. The checkpoint first, so a failure says
+    # whether training or the export differed.
     for name in (
+        "detector-quick-ckpt/detector.pt",
         "detector.onnx",
         "screen.onnx",
         "verdict.json",
-    ):  # deterministic: same seed, same threads
+    ):
         assert (out / name).read_bytes() == (again / name).read_bytes(), name
     import onnxruntime as ort
     import torch

@@ -9,12 +9,18 @@ into a separate folder (for the tests), never over the shipped artifacts.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import time
 from pathlib import Path
 
 from unspin.resources.paths import ARTIFACT_DIR, shared_data_dir
+
+# Intel's conditions for run-to-run reproducible BLAS results: a thread count the library
+# may not lower at run time (it may under load otherwise). Read when torch loads, so here.
+for _var in ("MKL_DYNAMIC", "OMP_DYNAMIC"):
+    os.environ.setdefault(_var, "FALSE")
 
 STEPS = (
     "ngrams",

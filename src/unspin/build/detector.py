@@ -163,8 +163,7 @@ def train(
 ) -> Path:
     import torch
 
-    torch.set_num_threads(threads)
-    torch.manual_seed(seed)
+    pin_torch(threads, seed)
     wdir = weights_dir()
     tok = load_tokenizer(wdir / "tokenizer.json")
     t0 = time.time()
@@ -211,6 +210,17 @@ def train(
             torch.save(model.state_dict(), out / "detector.pt")
     log.close()
     return out / "detector.pt"
+
+
+def pin_torch(threads: int, seed: int) -> None:
+    """Every build model trains the same bytes from the same seed: a fixed thread count
+    (which `unspin.build` also keeps the BLAS from lowering at run time), a seeded
+    generator, and only deterministic kernels."""
+    import torch
+
+    torch.set_num_threads(threads)
+    torch.manual_seed(seed)
+    torch.use_deterministic_algorithms(True)
 
 
 def optimizer_step(model, opt, sched, loss) -> None:

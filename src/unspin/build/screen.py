@@ -28,6 +28,7 @@ from unspin.build.detector import (
     build_examples,
     load_tokenizer,
     optimizer_step,
+    pin_torch,
     weights_dir,
 )
 from unspin.model.detector import WordDetector
@@ -106,8 +107,7 @@ def teacher_logits(detector: WordDetector, examples: list) -> list[np.ndarray]:
 def train(data: Path, artifacts: Path, examples: int, out: Path, threads: int = 2) -> Path:
     import torch
 
-    torch.set_num_threads(threads)
-    torch.manual_seed(SEED)
+    pin_torch(threads, SEED)
     tok = load_tokenizer(artifacts / "tokenizer.json")
     t0 = time.time()
     ex = build_examples(data, artifacts, examples, SEED + 3, tok, SOURCES)
