@@ -87,6 +87,23 @@ def test_shared_headings_are_not_evidence() -> None:
     assert not is_match(al)
 
 
+def test_a_sentence_lined_up_with_a_heading_of_the_source_is_no_evidence() -> None:
+    # The suspect sentence has six words, two of them the source's heading: what aligns
+    # is two words of the source, which prove no more than a shared heading does.
+    source = (
+        "The Saturdays\nThe band toured arenas across Britain and Ireland that spring, "
+        "playing songs from their second album to sold-out crowds."
+    )
+    suspect = (
+        "The Saturdays tertiary student tankage device. Farmers in the lowlands harvested "
+        "their barley early because the autumn rains were expected to arrive before October."
+    )
+    al = align(suspect, source)
+    assert [m.counted for m in al.matches if m.start == 0] in ([], [False])
+    assert al.similarity == 0.0
+    assert not is_match(al)
+
+
 def test_unrelated_and_empty_texts() -> None:
     assert align("Completely different words about cooking pasta.", SOURCE).similarity == 0.0
     empty = align("", SOURCE)

@@ -7,12 +7,14 @@ import sys
 
 from unspin.build import trace_lexicon
 from unspin.resources.paths import ARTIFACT_DIR
+from unspin.trace.align import Text
 from unspin.trace.fingerprint import (
     Fingerprinter,
     FingerprintParams,
     estimate_similarity,
     is_anchor,
     mutable_words,
+    query_word_keys,
     words,
 )
 
@@ -43,6 +45,17 @@ def test_anchor_words_are_names_numbers_and_rare_terms() -> None:
 
 def test_words_normalise_case_and_possessives() -> None:
     assert words("Okafor’s LAB, 3.5 kg") == ["okafor", "lab", "3.5", "kg"]
+
+
+def test_a_possessive_in_the_suspect_finds_the_sentence_key_of_the_plain_name() -> None:
+    """The index keys a sentence by `words` (possessive dropped); the suspect's sentences
+    come from the aligner's tokens, which keep it ("custer's"). Both must give one key."""
+    source = "Custer led the cavalry into the valley at dawn that summer."
+    spun = Text("Custer’s mens attacked the camp beneath fire from the rebels.")
+    index_keys = set(Fingerprinter()(source).word_keys)
+    query_keys = {key for key, _weight in query_word_keys(spun.sent_norms[0])}
+    assert spun.sent_norms[0][0] == "custer's"
+    assert index_keys & query_keys
 
 
 def test_spun_copy_keeps_its_anchor_signature() -> None:

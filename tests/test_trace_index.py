@@ -255,6 +255,41 @@ def test_a_rare_synonym_the_spinner_put_in_does_not_outrank_the_source(tmp_path)
     assert not backed & {"darn-0", "darn-1", "darn-2"}
 
 
+def test_a_sentence_the_spinner_took_its_two_rarest_words_from_is_found_by_its_third(
+    tmp_path,
+) -> None:
+    # The source sentence's three rarest words are "oaken", "vintners" and "staves"; the
+    # spinner swapped the first two. "staves", a word a thesaurus lists, keys the source
+    # and one other document: a quarter weight over the square root of two, which is
+    # still a sentence's own best document worth verifying. The document that shares the
+    # most words overall takes the one ranked place.
+    source = (
+        "The cooper hammered the oaken staves into barrels for the vintners of the valley. "
+        "His workshop stood beside the mill race, and the smoke of his fires could be seen "
+        "from the ridge. In winter he mended carts for the farmers and sold kindling."
+    )
+    spun = "The cooper hammered the oak staves into barrels for the winemakers of the valley."
+    docs = [
+        ("source", source),
+        ("ships", "Sailors kept their rations in barrels bound with iron hoops and staves."),
+        (
+            "winery",
+            "The winemakers of the valley bought barrels from a cooper in town. The valley "
+            "winemakers hammered out a deal with the cooper for new barrels every autumn.",
+        ),
+    ]
+    db = tmp_path / "ref.db"
+    with Index(db, mode="a") as idx:
+        idx.add(docs)
+        assert idx.params.sentence_keys == 3
+    with Index(db) as idx:
+        ids = dict(idx._q("SELECT doc, id FROM docs"))
+        found = idx.candidates(idx.fingerprinter(spun), Text(spun), limit=1)
+        assert ids[found[0][0]] == "winery"
+        assert "source" in {ids[doc] for doc, _score, backing in found if 0 in backing}
+        assert [s.id for s in idx.trace(spun)] == ["source"]
+
+
 STOCK = (
     "The Silver Heron medal was awarded for courage on the river or for long service on "
     "the ferries. Its first statute of 1931 named three grades, each worn on a blue ribbon "

@@ -419,7 +419,9 @@ def align(
         anchors_total += a_tot
         anchors_equal += a_eq
         matched += 1
-        counted = qb - qa >= MIN_EVIDENCE or not long_q
+        # Evidence on both sides: a suspect sentence that lines up with a heading or a
+        # few words of the source ("The Saturdays") proves no more than a heading does.
+        counted = min(qb - qa, len(sn)) >= MIN_EVIDENCE or not long_q
         if counted:
             covered_q += qb - qa
             spans.append((qa, qb))

@@ -99,7 +99,7 @@ class FingerprintParams:
     rows: int = 4  # hashes per band: a band collides with probability J**rows
     min_features: int = 3  # fewer distinct features than this: no signature of that kind
     pair_sample: int = 3  # keep one anchor pair in this many (by hash); 0: no pair keys
-    sentence_keys: int = 2  # rarest content words of each sentence kept as keys
+    sentence_keys: int = 3  # rarest content words of each sentence kept as keys
 
     @property
     def num_perm(self) -> int:
@@ -150,9 +150,13 @@ def normalize(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """Normalised word and number tokens of `text` (possessive 's dropped)."""
-    return [
-        w[:-2] if w.endswith("'s") and len(w) > 2 else w for w in WORD_RE.findall(normalize(text))
-    ]
+    return [unpossessive(w) for w in WORD_RE.findall(normalize(text))]
+
+
+def unpossessive(word: str) -> str:
+    """A normalised word without its possessive 's ("custer's" -> "custer"), the form
+    every key is made from, whoever tokenised it."""
+    return word[:-2] if word.endswith("'s") and len(word) > 2 else word
 
 
 @lru_cache(maxsize=1)
@@ -321,7 +325,7 @@ def query_word_keys(sentence_words: Iterable[str]) -> list[tuple[int, float]]:
     source's, and it keys the documents that really use it above the source."""
     return [
         (word_key(w), 1.0 if _anchor_cached(w) else THESAURUS_KEY_WEIGHT)
-        for w in dict.fromkeys(sentence_words)
+        for w in dict.fromkeys(map(unpossessive, sentence_words))
         if _key_word(w)
     ]
 

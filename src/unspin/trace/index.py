@@ -54,8 +54,8 @@ _BATCH = 2000
 MAX_POSTINGS = 1000
 MAX_WORD_POSTINGS = 300  # a sentence key more documents share points nowhere in particular
 SKIP_AFTER = 0.8  # explained this much: verify only candidates backed by unexplained sentences
-SENTENCE_TOP = 3  # each suspect sentence puts its best documents among the candidates ...
-MIN_LOCAL = 0.25  # ... when they share this much key weight with it and its neighbours
+SENTENCE_TOP = 8  # each suspect sentence puts its best documents among the candidates ...
+MIN_LOCAL = 0.15  # ... when they share this much key weight with it and its neighbours
 _POSTINGS = "SELECT doc FROM bands WHERE key = ? LIMIT ?"
 
 _SCHEMA = """
@@ -470,7 +470,9 @@ class Index:
         document's sentence keys (each weighted by how few documents share it, and less when
         a thesaurus lists it: `query_word_keys`; at most 2 per sentence). First the `limit`
         best scores, then each sentence's own best documents (a source of one or two
-        sentences of a stitched page scores low overall), at most 2 * `limit` more. A key
+        sentences of a stitched page scores low overall), at most 2 * `limit` more, every
+        sentence's first choice before any sentence's second (a heavily spun sentence whose
+        keys few documents share still gets its best verified). A key
         thousands of documents share (boilerplate) is skipped."""
         # Scores are summed with numpy (bincount adds in input order: the same sums as
         # one dict update per posting, at a fraction of the cost; a query reads thousands).
@@ -509,25 +511,25 @@ class Index:
         # Each sentence's own best documents, judged with its neighbours (a stitched piece
         # is a few consecutive sentences of one source).
         backed: dict[int, set[int]] = {}
-        extra: dict[int, float] = {}
+        extra: dict[int, tuple[int, float]] = {}  # doc -> its best (rank, -local) in a sentence
         for si, (sd, sh) in enumerate(sent_hits):
             local = sh + 0.5 * (
                 _weights_at(sent_hits[si - 1] if si else None, sd)
                 + _weights_at(sent_hits[si + 1] if si + 1 < len(sent_hits) else None, sd)
             )
             own = score[np.searchsorted(all_docs, sd)]
-            for k in np.lexsort((sd, -own, -local))[:SENTENCE_TOP]:
+            for rank, k in enumerate(np.lexsort((sd, -own, -local))[:SENTENCE_TOP]):
                 if local[k] < MIN_LOCAL:
                     continue
                 doc = int(sd[k])
                 backed.setdefault(doc, set()).add(si)
                 if doc not in in_ranked:
-                    extra[doc] = max(extra.get(doc, 0.0), float(local[k]))
+                    extra[doc] = min(extra.get(doc, (rank, 0.0)), (rank, -float(local[k])))
 
         def score_of(doc: int) -> float:
             return float(score[np.searchsorted(all_docs, doc)])
 
-        ranked += sorted(extra, key=lambda d: (-extra[d], -score_of(d), d))[: 2 * limit]
+        ranked += sorted(extra, key=lambda d: (*extra[d], -score_of(d), d))[: 2 * limit]
         return [(doc, score_of(doc), frozenset(backed.get(doc, ()))) for doc in ranked]
 
     def trace(self, text: str, **kw: Any) -> list[Source]:
