@@ -524,7 +524,8 @@ class Index:
                 doc = int(sd[k])
                 backed.setdefault(doc, set()).add(si)
                 if doc not in in_ranked:
-                    extra[doc] = min(extra.get(doc, (rank, 0.0)), (rank, -float(local[k])))
+                    here = (rank, -float(local[k]))
+                    extra[doc] = min(extra.get(doc, here), here)
 
         def score_of(doc: int) -> float:
             return float(score[np.searchsorted(all_docs, doc)])
