@@ -251,6 +251,7 @@ def use_oewn_only_lexicon() -> None:
     fingerprint.mutable_words = lambda: frozen  # type: ignore[assignment]
     fingerprint.lexicon_digest.cache_clear()
     fingerprint._anchor_cached.cache_clear()
+    fingerprint._name_cached.cache_clear()
     importlib.import_module("unspin.trace.align")._cut_after.cache_clear()
 
 

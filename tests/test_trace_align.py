@@ -73,6 +73,45 @@ def test_template_sibling_with_other_names_is_not_a_match() -> None:
     assert not is_match(al)
 
 
+def test_a_sibling_that_swaps_a_name_ending_like_a_verb_form_is_not_a_match() -> None:
+    # "Harding" reads as "hard" + "ing" to the thesaurus lookup; as a capitalised word in
+    # the middle of a sentence it is a name, and swapping it is a template sibling.
+    a = (
+        "Millbrook is a railway station in the market town of Harding, in the county of "
+        "Westshire. The station is on the main line between Harding and Portmoor. The "
+        "following services call at Harding on weekdays and on Saturdays."
+    )
+    b = (
+        "Millbrook is a railway station in the market town of Okafield, in the county of "
+        "Westshire. The station is on the main line between Okafield and Portmoor. The "
+        "following services call at Okafield on weekdays and on Saturdays."
+    )
+    al = align(b, a)
+    assert al.conflicts >= 2
+    assert not is_match(al)
+
+
+def test_a_capitalised_inflection_the_spinner_put_in_is_not_a_name() -> None:
+    # Spinners capitalise what they put in ("Louder" for "stronger than"): in the suspect
+    # a capitalised word any inflection of which a thesaurus lists is no name, though in
+    # the source ("Helder", "Harding") it is one.
+    source = (
+        "Pentamorphone is a semi-synthetic opioid derived from morphine. Developed in 1984, "
+        "it is a potent analgesic several times stronger than zorbaline, with a similarly "
+        "fast onset of effects. It produces relatively little respiratory depression "
+        "compared to other opioids."
+    )
+    spun = (
+        "Pentamorphone is a semi-synthetic opioid derived from morphine. Developed in 1984, "
+        "it is a potent analgesic several times Louder compared to transdermal, with a "
+        "likewise fast onset of effects. It produces relatively little respiratory "
+        "depression compared to other opioids."
+    )
+    al = align(spun, source)
+    assert al.conflicts == 0
+    assert is_match(al) and al.similarity == 1.0
+
+
 def test_shared_headings_are_not_evidence() -> None:
     a = (
         "History.\nEarly life.\nCareer.\nThe painter Ilse Brandt spent her youth in Kiel and "

@@ -13,6 +13,7 @@ from unspin.trace.fingerprint import (
     FingerprintParams,
     estimate_similarity,
     is_anchor,
+    is_name,
     mutable_words,
     query_word_keys,
     words,
@@ -41,6 +42,19 @@ def test_anchor_words_are_names_numbers_and_rare_terms() -> None:
     # Words a thesaurus lists, in any inflection, and function words are not anchors.
     for w in ("studied", "companies", "wrote", "cheaper", "the", "which", "chemistry"):
         assert not is_anchor(w, mutable), w
+
+
+def test_a_name_is_read_as_written_not_as_a_verb_form() -> None:
+    mutable = mutable_words()
+    # A surname or place that looks like "held" + "er" or "hard" + "ing" is a name; its
+    # lowercase form still reads as an inflection, so neither is an anchor key.
+    for w in ("helder", "harding"):
+        assert is_name(w, mutable), w
+        assert not is_anchor(w, mutable), w
+    # Listed words, their plurals and possessives are not names.
+    for w in ("university", "rain", "cities", "magpies", "river's", "the", "drew"):
+        assert not is_name(w, mutable), w
+    assert is_name("1962", mutable)
 
 
 def test_words_normalise_case_and_possessives() -> None:

@@ -31,6 +31,7 @@ from unspin.trace.fingerprint import (
     STOPWORDS,
     WORD_RE,
     _anchor_cached,
+    _name_cached,
     normalize,
 )
 from unspin.trace.fingerprint import words as normalized_words
@@ -400,7 +401,9 @@ def align(
                 if (
                     qn[i] not in ours and qn[i] not in s_moved
                     if qn[i][0].isdigit()
-                    else loses_anchor and not {qn[i], _bare(qn[i])} & ours and _protected(q, qa + i)
+                    else loses_anchor
+                    and not {qn[i], _bare(qn[i])} & ours
+                    and _protected(q, qa + i, spun=True)
                 )
             ]
             for pos, word in changed:
@@ -644,13 +647,16 @@ def _bare(norm: str) -> str:
     return norm[:-2] if norm.endswith("'s") else norm
 
 
-def _protected(t: Text, i: int) -> bool:
+def _protected(t: Text, i: int, *, spun: bool = False) -> bool:
     """Whether word `i` of `t` is a number or a name. Numbers: digits, and Roman numerals
     in capitals ("III", "VI": the "Third" and "Sixth" district stubs of one template).
-    Names: capitalised and in no thesaurus ("Okafor", "Guatemala", not "University" or
-    "Rain", nor a contraction such as "I'm"). Spinners leave both alone; a lowercase rare
-    word may well be in the spinner's thesaurus, and a capitalised dictionary word may be
-    swapped."""
+    Names: capitalised and in no thesaurus, nor its plural or possessive (`is_name`:
+    "Okafor", "Helder", not "University" or "Rain", nor a contraction such as "I'm").
+    Spinners leave both alone; a lowercase rare word may well be in the spinner's
+    thesaurus, and a capitalised dictionary word may be swapped. In a `spun` text a
+    capital is weaker evidence: spinners capitalise the words they put in, in any
+    inflection ("Louder", "Consisted"), so there a name is a word no thesaurus lists in
+    any inflection (`is_anchor`)."""
     norm = t.norm[i]
     if norm[0].isdigit():
         return True
@@ -658,7 +664,7 @@ def _protected(t: Text, i: int) -> bool:
         return False
     if _NUMERAL.match(norm) and t._words[slice(*t.span(i))].isupper():
         return True
-    return _anchor_cached(norm) and not _CLITIC.search(norm)
+    return (_anchor_cached(norm) if spun else _name_cached(norm)) and not _CLITIC.search(norm)
 
 
 def is_match(al: Alignment, min_similarity: float = 0.5, max_conflicts: float = 0.1) -> bool:

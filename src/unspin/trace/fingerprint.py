@@ -201,19 +201,27 @@ def lexicon_digest() -> str:
     return h.hexdigest()
 
 
-def lemma_candidates(word: str) -> list[str]:
-    """The word and the forms it may be an inflection of (regular English suffixes)."""
+def noun_forms(word: str) -> list[str]:
+    """The word and what it is the possessive or plural of ("cities'", "city's")."""
     out = [word]
     if word.endswith("'s"):
         word = word[:-2]
         out.append(word)
-    n = len(word)
-    if n > 3 and word.endswith("s"):
+    if len(word) > 3 and word.endswith("s"):
         out.append(word[:-1])
         if word.endswith("es"):
             out.append(word[:-2])
         if word.endswith("ies"):
             out.append(word[:-3] + "y")
+    return out
+
+
+def lemma_candidates(word: str) -> list[str]:
+    """The word and the forms it may be an inflection of (regular English suffixes)."""
+    out = noun_forms(word)
+    if word.endswith("'s"):
+        word = word[:-2]
+    n = len(word)
     for suf in ("ed", "ing", "er", "est"):
         if n > len(suf) + 1 and word.endswith(suf):
             stem = word[: -len(suf)]
@@ -243,9 +251,29 @@ def is_anchor(word: str, mutable: frozenset[str]) -> bool:
     return word not in STOPWORDS and not is_mutable(word, mutable)
 
 
+def is_name(word: str, mutable: frozenset[str]) -> bool:
+    """Whether a capitalised word is a name: a number, or a word no thesaurus lists, nor
+    the plural or possessive of one it lists. Verb and comparative endings are not
+    stripped, as `is_anchor` strips them: "Helder", "Harding" are names, not forms of
+    "held" and "hard" (a spinner swaps the words its thesaurus lists, and no thesaurus
+    lists "helder")."""
+    if word[0].isdigit():
+        return True
+    return (
+        word not in STOPWORDS
+        and word not in IRREGULAR
+        and not any(c in mutable for c in noun_forms(word))
+    )
+
+
 @lru_cache(maxsize=200_000)
 def _anchor_cached(word: str) -> bool:
     return is_anchor(word, mutable_words())
+
+
+@lru_cache(maxsize=200_000)
+def _name_cached(word: str) -> bool:
+    return is_name(word, mutable_words())
 
 
 def feature_hash(token: str) -> int:
