@@ -202,7 +202,7 @@ def lexicon_digest() -> str:
 
 
 def noun_forms(word: str) -> list[str]:
-    """The word and what it is the possessive or plural of ("cities'", "city's")."""
+    """The word and what it may be the possessive or plural of ("city's", "cities")."""
     out = [word]
     if word.endswith("'s"):
         word = word[:-2]
