@@ -112,6 +112,32 @@ def test_a_capitalised_inflection_the_spinner_put_in_is_not_a_name() -> None:
     assert is_match(al) and al.similarity == 1.0
 
 
+def test_a_name_the_spinner_respelt_is_the_same_name() -> None:
+    # A spinner's dictionary may hold spelling variants of names ("Bryan" for "Brian"):
+    # a name one letter from the source's is the same person, however many sentences it
+    # opens; another name in its place is a sibling from the same template.
+    source = (
+        "Brenan Kalvoort (born 3 September 1964) was a Zimbabwean cricketer. He was a "
+        "right-handed batsman and a leg-break bowler who played for Matabeleland. Kalvoort "
+        "made three appearances in the Logan Cup competition of 1993-94, scoring a half "
+        "century in his debut innings. Kalvoort was an upper-middle order batsman and an "
+        "occasional bowler, though he failed to take a single wicket in 18 overs."
+    )
+    spun = (
+        "Brennan Kalvoort (born 3 September 1964) was a Zimbabwean cricketer. He was a "
+        "right-handed batsmen and a leg-break bowler who played for Matabeleland. Kalvort "
+        "made three appearances in the Logan Cup competition of 1993-94, scoring a half "
+        "century in his beginning inning. Kalvoorts was an upper-middle order batsman and "
+        "an occasional plug hat, though he faulty to take a single wicket in 18 overs."
+    )
+    al = align(spun, source)
+    assert al.conflicts == 0 and al.renamed == 0
+    assert is_match(al) and al.similarity == 1.0
+    sibling = spun.replace("Brennan Kalvoort", "Tavish Morrow")
+    sibling = sibling.replace("Kalvort", "Morrow").replace("Kalvoorts", "Morrow")
+    assert not is_match(align(sibling, source))
+
+
 def test_shared_headings_are_not_evidence() -> None:
     a = (
         "History.\nEarly life.\nCareer.\nThe painter Ilse Brandt spent her youth in Kiel and "

@@ -392,7 +392,9 @@ def align(
             changed = [
                 (j, sn[j])
                 for j in protected
-                if sn[j] not in theirs and not (sn[j][0].isdigit() and sn[j] in q_moved)
+                if sn[j] not in theirs
+                and not (sn[j][0].isdigit() and sn[j] in q_moved)
+                and not any(_respelled(sn[j], w) for w in theirs)
             ]
             loses_anchor = any(_anchor_cached(w) for w in ours - theirs)
             changed += [
@@ -403,6 +405,7 @@ def align(
                     if qn[i][0].isdigit()
                     else loses_anchor
                     and not {qn[i], _bare(qn[i])} & ours
+                    and not any(_respelled(qn[i], w) for w in ours)
                     and _protected(q, qa + i, spun=True)
                 )
             ]
@@ -640,6 +643,26 @@ def _blank_footnote(m: re.Match[str]) -> str:
     if at and m.string[at - 1].isalpha():
         return m.group(1) + " " * (len(m.group(0)) - len(m.group(1)))
     return m.group(0)
+
+
+def _respelled(a: str, b: str) -> bool:
+    """Whether two words of four letters or more are one letter apart: a name the spinner
+    respelt or turned into its adjective ("Bryan" for "Brian", "Californian" for
+    "California"), the same one still. A template sibling swaps in another name, and
+    Roman numerals ("XVII", "XVIII") are numbers, which must agree."""
+    a, b = _bare(a), _bare(b)
+    if min(len(a), len(b)) < 4 or abs(len(a) - len(b)) > 1:
+        return False
+    if not (a.isalpha() and b.isalpha()) or _NUMERAL.match(a) or _NUMERAL.match(b):
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b)) == 1
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i:] == b[i + 1 :]
 
 
 def _bare(norm: str) -> str:
