@@ -17,6 +17,7 @@ from unspin.trace import Index, trace
 from unspin.trace.align import Text
 from unspin.trace.engine import trace_many
 from unspin.trace.fingerprint import THESAURUS_KEY_WEIGHT, query_word_keys
+from unspin.trace.index import LONG_DOC
 
 sys.path.insert(0, str(REPO_ROOT))
 from benchmarks.spinner import Spinner, load_dictionary  # noqa: E402
@@ -253,6 +254,36 @@ def test_a_rare_synonym_the_spinner_put_in_does_not_outrank_the_source(tmp_path)
     backed = {ids[doc] for doc, _score, backing in found if 0 in backing}
     assert "source" in backed
     assert not backed & {"darn-0", "darn-1", "darn-2"}
+
+
+def test_a_long_document_holding_a_sentences_keys_ranks_below_a_short_one(tmp_path) -> None:
+    # A long page (a digest of a dozen articles) holds some sentence's keys for any query:
+    # its sentence-key hits weigh less (`LONG_DOC`), so where it and the short source
+    # share a spun sentence's keys alike, the source is ranked first (on a tie the earlier
+    # document would be) and the long page is not verified first.
+    sentence = "The men of Tarbela mended their torn nets at dawn before the market opened."
+    source = sentence + (
+        " They sold the catch to traders who came up from the plains each week. Boats were "
+        "built from shisham wood felled in the hills above the river. Children learned to "
+        "swim before they could read, and the elders kept the old songs of the ferry crossings."
+    )
+    digest = "\n".join(_articles(12) + [sentence])
+    spun = "The men of Tarbela darned their torn nets at dawn before the market opened."
+    db = tmp_path / "ref.db"
+    with Index(db, mode="a") as idx:
+        idx.add([("digest", digest), ("source", source)])
+    with Index(db) as idx:
+        ids = dict(idx._q("SELECT doc, id FROM docs"))
+        words = dict(idx._q("SELECT id, words FROM docs"))
+        assert words["digest"] > 2 * LONG_DOC
+        found = idx.candidates(idx.fingerprinter(spun), Text(spun), limit=1)
+        assert [ids[doc] for doc, *_ in found] == ["source", "digest"]
+        # Appending through another handle is seen by a reader that has ranked before.
+        with Index(db, mode="a") as other:
+            other.add([("copy", source.replace("plains", "hills"))])
+        ids = dict(idx._q("SELECT doc, id FROM docs"))
+        again = idx.candidates(idx.fingerprinter(spun), Text(spun), limit=1)
+        assert "copy" in {ids[doc] for doc, *_ in again}
 
 
 def test_a_sentence_the_spinner_took_its_two_rarest_words_from_is_found_by_its_third(

@@ -24,6 +24,7 @@ are process-independent, so shards can also be merged offline.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import os
@@ -56,6 +57,10 @@ MAX_WORD_POSTINGS = 300  # a sentence key more documents share points nowhere in
 SKIP_AFTER = 0.8  # explained this much: verify only candidates backed by unexplained sentences
 SENTENCE_TOP = 8  # each suspect sentence puts its best documents among the candidates ...
 MIN_LOCAL = 0.15  # ... when they share this much key weight with it and its neighbours
+# A document of more content words than this holds more sentence keys, so more of them by
+# chance: its sentence-key hits weigh sqrt(LONG_DOC / words) (a list article or a
+# 20,000-word history page is a candidate of every query, and the longest to verify).
+LONG_DOC = 400
 _POSTINGS = "SELECT doc FROM bands WHERE key = ? LIMIT ?"
 
 _SCHEMA = """
@@ -254,6 +259,7 @@ class Index:
             self._conn = self._connect(readonly=False)
             self._create()
         self.fingerprinter = Fingerprinter(self.params)
+        self._prior: np.ndarray | None = None
 
     # -- opening -------------------------------------------------------------------------------
     def _connect(self, *, readonly: bool) -> sqlite3.Connection:
@@ -424,6 +430,8 @@ class Index:
                 cur.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?)", band_rows)
         except sqlite3.DatabaseError as exc:
             raise DataError(f"{self.path}: cannot write to index ({_one_line(exc)})") from None
+        finally:
+            self._prior = None
 
     def _remove(self, cur: sqlite3.Cursor, doc: int) -> None:
         """Delete one document; a stored text with duplicates passes to the first of them
@@ -457,6 +465,19 @@ class Index:
         except (zlib.error, UnicodeDecodeError):
             raise DataError(f"{self.path}: stored text of document {doc} is corrupted") from None
 
+    def _length_prior(self, upto: int) -> np.ndarray:
+        """Document -> the weight of its sentence-key hits (`LONG_DOC`), read once per
+        index (8 bytes a document) and again when a document past its end turns up (another
+        process appended)."""
+        if self._prior is None or upto >= len(self._prior):
+            cur = self._q("SELECT doc, words FROM docs WHERE text IS NOT NULL")
+            pairs = np.fromiter(itertools.chain.from_iterable(cur), dtype=np.int64).reshape(-1, 2)
+            at, words = pairs[:, 0], pairs[:, 1]
+            prior = np.ones(max(upto, int(at.max()) if len(at) else 0) + 1)
+            prior[at] = np.minimum(1.0, np.sqrt(LONG_DOC / np.maximum(words, 1)))
+            self._prior = prior
+        return self._prior
+
     def _postings(self, key: int, cap: int) -> list[int]:
         rows = self._q(_POSTINGS, (key, cap + 1)).fetchall()
         return [] if len(rows) > cap else [r[0] for r in rows]
@@ -468,7 +489,8 @@ class Index:
         reference documents, in the order to verify them. Score: LSH bands shared with the
         whole text, plus, for every suspect sentence, its content words found among the
         document's sentence keys (each weighted by how few documents share it, and less when
-        a thesaurus lists it: `query_word_keys`; at most 2 per sentence). First the `limit`
+        a thesaurus lists it: `query_word_keys`; less in a long document: `LONG_DOC`; at
+        most 2 per sentence). First the `limit`
         best scores, then each sentence's own best documents (a source of one or two
         sentences of a stitched page scores low overall), at most 2 * `limit` more, every
         sentence's first choice before any sentence's second (a heavily spun sentence whose
@@ -499,8 +521,9 @@ class Index:
                             self._postings(key, MAX_WORD_POSTINGS), dtype=np.int64
                         )
                     if len(got):
+                        prior = self._length_prior(int(got.max()))
                         found_s.append(got)
-                        weight_s.append(np.full(len(got), weight / math.sqrt(len(got))))
+                        weight_s.append(prior[got] * (weight / math.sqrt(len(got))))
                 hits = _summed(found_s, weight_s)
                 docs.append(hits[0])
                 weights.append(np.minimum(hits[1], 2.0))
