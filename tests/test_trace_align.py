@@ -138,6 +138,26 @@ def test_a_name_the_spinner_respelt_is_the_same_name() -> None:
     assert not is_match(align(sibling, source))
 
 
+def test_a_designation_is_as_fixed_as_its_number() -> None:
+    # "K-1" and "C-1" (a kayak and a canoe event) are two articles of one template: the
+    # letter joined to a number is a code no spinner rewrites, though a thesaurus lists "C".
+    source = (
+        "The men's K-1 1000 metres event was an individual kayaking event conducted as part "
+        "of the Canoeing at the 1996 Summer Olympics program. The top four finishers in "
+        "each heat moved on to the final, with the others relegated to the semifinals. The "
+        "final of the K-1 event took place on the morning of August 3 on the lake."
+    )
+    sibling = (
+        "The men's C-1 1000 metres event was an individual canoeing event conducted as part "
+        "of the Canoeing at the 1996 Summer Olympics program. The top four finishers in "
+        "each heat moved on to the final, with the others relegated to the semifinals. The "
+        "final of the C-1 event took place on the morning of August 3 on the lake."
+    )
+    assert not is_match(align(sibling, source))
+    spun = source.replace("individual", "single").replace("moved on", "progressed")
+    assert is_match(align(spun, source))
+
+
 def test_shared_headings_are_not_evidence() -> None:
     a = (
         "History.\nEarly life.\nCareer.\nThe painter Ilse Brandt spent her youth in Kiel and "

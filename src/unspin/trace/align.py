@@ -672,7 +672,9 @@ def _bare(norm: str) -> str:
 
 def _protected(t: Text, i: int, *, spun: bool = False) -> bool:
     """Whether word `i` of `t` is a number or a name. Numbers: digits, and Roman numerals
-    in capitals ("III", "VI": the "Third" and "Sixth" district stubs of one template).
+    in capitals ("III", "VI": the "Third" and "Sixth" district stubs of one template), and
+    a capitalised word joined to a number by a hyphen ("K-1" and "C-1": the kayak and the
+    canoe event of one template, though a thesaurus lists "C").
     Names: capitalised and in no thesaurus, nor its plural or possessive (`is_name`:
     "Okafor", "Helder", not "University" or "Rain", nor a contraction such as "I'm").
     Spinners leave both alone; a lowercase rare word may well be in the spinner's
@@ -685,6 +687,9 @@ def _protected(t: Text, i: int, *, spun: bool = False) -> bool:
         return True
     if not t.capital(i):
         return False
+    end = t.span(i)[1]
+    if t._words[end : end + 1] == "-" and t._words[end + 1 : end + 2].isdigit():
+        return True  # a designation ("C-1", "F-16"): a code as fixed as its number
     if _NUMERAL.match(norm) and t._words[slice(*t.span(i))].isupper():
         return True
     return (_anchor_cached(norm) if spun else _name_cached(norm)) and not _CLITIC.search(norm)
