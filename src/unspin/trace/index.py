@@ -470,7 +470,7 @@ class Index:
         index (8 bytes a document) and again when a document past its end turns up (another
         process appended)."""
         if self._prior is None or upto >= len(self._prior):
-            cur = self._q("SELECT doc, words FROM docs WHERE text IS NOT NULL")
+            cur = self._q("SELECT doc, words FROM docs")
             pairs = np.fromiter(itertools.chain.from_iterable(cur), dtype=np.int64).reshape(-1, 2)
             at, words = pairs[:, 0], pairs[:, 1]
             prior = np.ones(max(upto, int(at.max()) if len(at) else 0) + 1)
