@@ -16,7 +16,7 @@ from unspin.resources.paths import REPO_ROOT, shared_data_dir
 from unspin.trace import Index, trace
 from unspin.trace.align import Text
 from unspin.trace.engine import trace_many
-from unspin.trace.fingerprint import THESAURUS_KEY_WEIGHT, query_word_keys
+from unspin.trace.fingerprint import THESAURUS_KEY_WEIGHT, query_word_keys, word_key
 from unspin.trace.index import LONG_DOC
 
 sys.path.insert(0, str(REPO_ROOT))
@@ -284,6 +284,61 @@ def test_a_long_document_holding_a_sentences_keys_ranks_below_a_short_one(tmp_pa
         ids = dict(idx._q("SELECT doc, id FROM docs"))
         again = idx.candidates(idx.fingerprinter(spun), Text(spun), limit=1)
         assert "copy" in {ids[doc] for doc, *_ in again}
+
+
+def test_a_boilerplate_key_is_remembered_until_this_index_rewrites_a_document(
+    tmp_path, monkeypatch
+) -> None:
+    # With room for two postings a sentence key, a sentence three pages share keys nothing:
+    # it is boilerplate, remembered so that its postings are not read again. Re-adding one
+    # page with other words removes its keys, and the sentence then keys the other two.
+    monkeypatch.setattr("unspin.trace.index.MAX_WORD_POSTINGS", 2)
+    shared = "The men of Tarbela mended their torn nets at dawn before the market opened."
+    rest = [
+        "Goats grazed on the terraces above the orchard of apricots.",
+        "A brass band played at the wedding of the miller's eldest daughter.",
+        "Snow closed the pass to the salt caravans for most of the winter.",
+    ]
+    spun = "The men of Tarbela darned their torn nets at dawn before the market opened."
+    db = tmp_path / "ref.db"
+    with Index(db, mode="a") as idx:
+        idx.add([(name, f"{shared} {more}") for name, more in zip("abc", rest)])
+        ids = dict(idx._q("SELECT doc, id FROM docs"))
+
+        def backed() -> set[str]:
+            found = idx.candidates(idx.fingerprinter(spun), Text(spun))
+            return {ids[doc] for doc, _score, sentences in found if sentences}
+
+        assert backed() == set()
+        assert word_key("tarbela") in idx._boilerplate
+        idx.add([("c", rest[2])])
+        ids = dict(idx._q("SELECT doc, id FROM docs"))
+        assert backed() == {"a", "b"}
+
+
+def test_a_replaced_document_takes_its_sentence_keys_with_it(tmp_path) -> None:
+    # Re-adding an id with other words removes every key of its old text, sentence keys as
+    # well as bands, and the copy that inherits the stored text inherits them all: no key
+    # points at a document that is gone, and the copy is found by a spun sentence. A key
+    # an older version left behind is passed over, not read as a corrupted index.
+    text = (
+        "The men of Tarbela mended their torn nets at dawn before the market opened. "
+        "Goats grazed on the terraces above the orchard of apricots."
+    )
+    spun = "The men of Tarbela darned their torn nets at dawn before the market opened."
+    db = tmp_path / "ref.db"
+    with Index(db, mode="a") as idx:
+        idx.add([("a", text), ("b", text), ("c", "Snow closed the pass to the salt caravans.")])
+        idx.add([("a", "A brass band played at the wedding of the miller's eldest daughter.")])
+        orphans = "SELECT COUNT(*) FROM bands WHERE doc NOT IN (SELECT doc FROM docs)"
+        assert idx._q(orphans).fetchone()[0] == 0
+        ids = dict(idx._q("SELECT doc, id FROM docs"))
+        found = idx.candidates(idx.fingerprinter(spun), Text(spun))
+        assert "b" in {ids[doc] for doc, _score, sentences in found if sentences}
+    with sqlite3.connect(db) as conn:
+        conn.execute("INSERT INTO bands VALUES (?, ?)", (word_key("tarbela"), 999))
+    with Index(db) as idx:
+        assert [s.id for s in idx.trace(spun, min_similarity=0.1)] == ["b"]
 
 
 def test_a_sentence_the_spinner_took_its_two_rarest_words_from_is_found_by_its_third(

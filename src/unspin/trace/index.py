@@ -61,6 +61,10 @@ MIN_LOCAL = 0.15  # ... when they share this much key weight with it and its nei
 # chance: its sentence-key hits weigh sqrt(LONG_DOC / words) (a list article or a
 # 20,000-word history page is a candidate of every query, and the longest to verify).
 LONG_DOC = 400
+# Keys found to hold more postings than their cap are remembered per open index, up to this
+# many: boilerplate words recur in nearly every query, and reading their postings only to
+# drop them was most of the candidate step's time at 1M documents.
+MAX_BOILERPLATE = 200_000
 _POSTINGS = "SELECT doc FROM bands WHERE key = ? LIMIT ?"
 
 _SCHEMA = """
@@ -260,6 +264,7 @@ class Index:
             self._create()
         self.fingerprinter = Fingerprinter(self.params)
         self._prior: np.ndarray | None = None
+        self._boilerplate: set[int] = set()
 
     # -- opening -------------------------------------------------------------------------------
     def _connect(self, *, readonly: bool) -> sqlite3.Connection:
@@ -432,17 +437,19 @@ class Index:
             raise DataError(f"{self.path}: cannot write to index ({_one_line(exc)})") from None
         finally:
             self._prior = None
+            self._boilerplate.clear()  # a re-added document's keys were removed
 
     def _remove(self, cur: sqlite3.Cursor, doc: int) -> None:
         """Delete one document; a stored text with duplicates passes to the first of them
-        (its digest and bands are found again by fingerprinting its text: point updates)."""
+        (its digest and keys, bands and sentence keys, are found again by fingerprinting its
+        text: point updates)."""
         dup_of, blob = cur.execute("SELECT dup_of, text FROM docs WHERE doc = ?", (doc,)).fetchone()
         if dup_of is None:
             fp = self.fingerprinter(zlib.decompress(blob).decode("utf-8"))
             heirs = cur.execute("SELECT doc FROM docs WHERE dup_of = ? ORDER BY doc", (doc,))
             heir = next((h for (h,) in heirs), None)
             cur.executemany(
-                "DELETE FROM bands WHERE key = ? AND doc = ?", [(k, doc) for k in fp.band_keys]
+                "DELETE FROM bands WHERE key = ? AND doc = ?", [(k, doc) for k in fp.keys]
             )
             if heir is None:
                 cur.execute("DELETE FROM digests WHERE digest = ?", (fp.digest,))
@@ -451,15 +458,23 @@ class Index:
                 cur.execute("UPDATE docs SET dup_of = ? WHERE dup_of = ?", (heir, doc))
                 cur.execute("UPDATE digests SET doc = ? WHERE digest = ?", (heir, fp.digest))
                 cur.executemany(
-                    "INSERT OR IGNORE INTO bands VALUES (?, ?)", [(k, heir) for k in fp.band_keys]
+                    "INSERT OR IGNORE INTO bands VALUES (?, ?)", [(k, heir) for k in fp.keys]
                 )
         cur.execute("DELETE FROM docs WHERE doc = ?", (doc,))
 
     # -- querying ------------------------------------------------------------------------------
     def text(self, doc: int) -> str:
+        got = self._stored(doc)
+        if got is None:
+            raise DataError(f"{self.path}: document {doc} has no stored text")
+        return got
+
+    def _stored(self, doc: int) -> str | None:
+        """The text of document `doc`; None when no document holds it (a sentence key left
+        behind by a replaced document: older versions removed only its bands)."""
         row = self._q("SELECT text FROM docs WHERE doc = ?", (doc,)).fetchone()
         if row is None or row[0] is None:
-            raise DataError(f"{self.path}: document {doc} has no stored text")
+            return None
         try:
             return zlib.decompress(row[0]).decode("utf-8")
         except (zlib.error, UnicodeDecodeError):
@@ -479,8 +494,18 @@ class Index:
         return self._prior
 
     def _postings(self, key: int, cap: int) -> list[int]:
+        """The documents holding `key`, none when more than `cap` do (boilerplate). Such a
+        key is remembered (`MAX_BOILERPLATE`): while documents are only added, it stays
+        boilerplate, and its postings are not read again."""
+        if key in self._boilerplate:
+            return []
         rows = self._q(_POSTINGS, (key, cap + 1)).fetchall()
-        return [] if len(rows) > cap else [r[0] for r in rows]
+        if len(rows) <= cap:
+            return [r[0] for r in rows]
+        if len(self._boilerplate) >= MAX_BOILERPLATE:
+            self._boilerplate.clear()
+        self._boilerplate.add(key)
+        return []
 
     def candidates(
         self, fp: Fingerprint, suspect: Text | None = None, limit: int = 10
@@ -592,8 +617,11 @@ class Index:
             if n >= max_candidates or len(explained) >= SKIP_AFTER * len(long_sents):
                 if not any(i not in explained for i in backing):
                     continue  # it could only explain again what is already explained
-            texts[doc] = self.text(doc)
-            al = align(suspect, texts[doc])
+            body = self._stored(doc)
+            if body is None:
+                continue
+            texts[doc] = body
+            al = align(suspect, body)
             verified.append(((doc, score), al))
             if is_match(al, 0.0, max_conflicts):
                 done = {m.start for m in al.matches}
