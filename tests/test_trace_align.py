@@ -91,6 +91,26 @@ def test_a_sibling_that_swaps_a_name_ending_like_a_verb_form_is_not_a_match() ->
     assert not is_match(al)
 
 
+def test_a_name_a_thesaurus_lists_only_as_a_name_is_still_a_name() -> None:
+    # WordNet lists "Venezuela" and "September" (beside "Bolivarian Republic of Venezuela",
+    # "Sep"), always capitalised: names, not words a spinner swaps. A page that has
+    # "Colombia" and "October" where its source has them is another winner's page cut
+    # from one template.
+    a = (
+        "Maria Lopez was crowned queen of the coffee fair of Venezuela in 2003. She "
+        "represented Venezuela at the international pageant in September of that year. "
+        "She later studied law at the central university of Venezuela."
+    )
+    b = (
+        "Maria Lopez was crowned queen of the coffee fair of Colombia in 2003. She "
+        "represented Colombia at the international pageant in October of that year. "
+        "She later studied law at the central university of Colombia."
+    )
+    al = align(b, a)
+    assert al.conflicts >= 2
+    assert not is_match(al)
+
+
 def test_a_capitalised_inflection_the_spinner_put_in_is_not_a_name() -> None:
     # Spinners capitalise what they put in ("Louder" for "stronger than"): in the suspect
     # a capitalised word any inflection of which a thesaurus lists is no name, though in

@@ -15,6 +15,7 @@ from unspin.trace.fingerprint import (
     is_anchor,
     is_name,
     mutable_words,
+    proper_names,
     query_word_keys,
     words,
 )
@@ -55,6 +56,20 @@ def test_a_name_is_read_as_written_not_as_a_verb_form() -> None:
     for w in ("university", "rain", "cities", "magpies", "river's", "the", "drew"):
         assert not is_name(w, mutable), w
     assert is_name("1962", mutable)
+
+
+def test_a_word_thesauri_list_only_as_a_name_is_a_name_but_no_anchor() -> None:
+    # Listed only written as a name: a name in a source ("Venezuela's" too), but still a
+    # word a thesaurus lists, so the fingerprint's anchors and keys do not change. A word
+    # also listed in lower case ("colorado", a cigar's colour; "john") is a common word,
+    # and so are acronyms and abbreviations, which a rewrite may spell out ("LSD").
+    mutable, proper = mutable_words(), proper_names()
+    for w in ("venezuela", "venezuela's", "september", "washington"):
+        assert is_name(w, mutable, proper), w
+        assert not is_anchor(w, mutable), w
+    for w in ("colorado", "john", "magpies", "lsd", "usa", "dr"):
+        assert not is_name(w, mutable, proper), w
+    assert proper < mutable
 
 
 def test_words_normalise_case_and_possessives() -> None:

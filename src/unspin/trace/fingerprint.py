@@ -160,19 +160,33 @@ def unpossessive(word: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def mutable_words() -> frozenset[str]:
-    """Words some thesaurus can swap (built by ``python -m unspin.build.trace_lexicon``)."""
+def _lexicon() -> list[str]:
+    """The listed words, those listed only as names capitalised (built by ``python -m
+    unspin.build.trace_lexicon``)."""
     from unspin.errors import DataError
 
     path = ARTIFACT_DIR / LEXICON_FILE
     try:
         with gzip.open(path, "rt", encoding="utf-8") as f:
-            return frozenset(f.read().split())
+            return f.read().split()
     except (OSError, EOFError, UnicodeDecodeError) as exc:
         raise DataError(
             f"trace lexicon {path} is missing or unreadable ({exc}); "
             "rebuild it with `python -m unspin.build.trace_lexicon`"
         ) from exc
+
+
+@lru_cache(maxsize=1)
+def mutable_words() -> frozenset[str]:
+    """Words some thesaurus can swap (or insert)."""
+    return frozenset(w.casefold() for w in _lexicon())
+
+
+@lru_cache(maxsize=1)
+def proper_names() -> frozenset[str]:
+    """Listed words that every thesaurus lists capitalised only ("Venezuela", "September",
+    Moby's "Washington" for the government): names, though listed."""
+    return frozenset(w.casefold() for w in _lexicon() if w[0].isupper())
 
 
 @lru_cache(maxsize=1)
@@ -251,18 +265,19 @@ def is_anchor(word: str, mutable: frozenset[str]) -> bool:
     return word not in STOPWORDS and not is_mutable(word, mutable)
 
 
-def is_name(word: str, mutable: frozenset[str]) -> bool:
-    """Whether a capitalised word is a name: a number, or a word no thesaurus lists, nor
-    the plural or possessive of one it lists. Verb and comparative endings are not
-    stripped, as `is_anchor` strips them: "Helder", "Harding" are names, not forms of
-    "held" and "hard" (a spinner swaps the words its thesaurus lists, and no thesaurus
-    lists "helder")."""
+def is_name(word: str, mutable: frozenset[str], proper: frozenset[str] = frozenset()) -> bool:
+    """Whether a capitalised word is a name: a number, or a word no thesaurus lists but as
+    a name (`proper`), nor the plural or possessive of one it lists. Verb and comparative
+    endings are not stripped, as `is_anchor` strips them: "Helder", "Harding" are names,
+    not forms of "held" and "hard" (a spinner swaps the words its thesaurus lists, and no
+    thesaurus lists "helder"). Spinners swap common words: "Venezuela" is a name, though
+    WordNet lists it beside "Bolivarian Republic of Venezuela"."""
     if word[0].isdigit():
         return True
     return (
         word not in STOPWORDS
         and word not in IRREGULAR
-        and not any(c in mutable for c in noun_forms(word))
+        and not any(c in mutable and c not in proper for c in noun_forms(word))
     )
 
 
@@ -273,7 +288,7 @@ def _anchor_cached(word: str) -> bool:
 
 @lru_cache(maxsize=200_000)
 def _name_cached(word: str) -> bool:
-    return is_name(word, mutable_words())
+    return is_name(word, mutable_words(), proper_names())
 
 
 def feature_hash(token: str) -> int:
