@@ -184,8 +184,8 @@ def mutable_words() -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def proper_names() -> frozenset[str]:
-    """Listed words that every thesaurus lists capitalised only ("Venezuela", "September",
-    Moby's "Washington" for the government): names, though listed."""
+    """Listed words that every thesaurus lists only written as a name ("Venezuela",
+    "September", Moby's "Washington" for the government): names, though listed."""
     return frozenset(w.casefold() for w in _lexicon() if w[0].isupper())
 
 

@@ -463,13 +463,7 @@ class Index:
         cur.execute("DELETE FROM docs WHERE doc = ?", (doc,))
 
     # -- querying ------------------------------------------------------------------------------
-    def text(self, doc: int) -> str:
-        got = self._stored(doc)
-        if got is None:
-            raise DataError(f"{self.path}: document {doc} has no stored text")
-        return got
-
-    def _stored(self, doc: int) -> str | None:
+    def text(self, doc: int) -> str | None:
         """The text of document `doc`; None when no document holds it (a sentence key left
         behind by a replaced document: older versions removed only its bands)."""
         row = self._q("SELECT text FROM docs WHERE doc = ?", (doc,)).fetchone()
@@ -617,7 +611,7 @@ class Index:
             if n >= max_candidates or len(explained) >= SKIP_AFTER * len(long_sents):
                 if not any(i not in explained for i in backing):
                     continue  # it could only explain again what is already explained
-            body = self._stored(doc)
+            body = self.text(doc)
             if body is None:
                 continue
             texts[doc] = body
