@@ -7,7 +7,7 @@ EXTRAS := scan,ray,datatrove,serve,trace,bench,build,dev
 
 .PHONY: setup example test lint data bench chromium screenshots
 
-# `make example` needs only the core install (numpy, onnxruntime, tokenizers); `make test`
+# `make example` needs only the core install (numpy, onnxruntime, tokenizers, rapidfuzz); `make test`
 # adds every extra (the build extra brings torch's CPU wheel for the quick-build test).
 $(VENV)/.core: pyproject.toml
 	$(PY) -m venv $(VENV)

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import difflib
 import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rapidfuzz.distance import LCSseq
 
 from unspin.trace.align import Text, align, is_match
 from unspin.trace.fingerprint import WORD_RE
@@ -369,3 +374,17 @@ def test_word_offsets_and_capitals_computed_per_sentence_match_the_whole_text() 
         assert t.span(i) == (m.start(), m.end())
         assert t.capital(i) == bool(re.match(r"[A-Z0-9ΙÉ]", text[m.start()]))
     assert text[slice(*t.span(t.norm.index("okafor")))] == "Okafor"
+
+
+@given(
+    st.lists(st.sampled_from("the of a cell nerve mobile in is".split()), max_size=30),
+    st.lists(st.sampled_from("the of a cell nerve mobile in was".split()), max_size=30),
+)
+@settings(max_examples=300, deadline=None)
+def test_the_bound_before_difflib_never_undercounts_what_difflib_aligns(
+    a: list[str], b: list[str]
+) -> None:
+    """`_best_stretch` skips a stretch when its longest common subsequence with the
+    suspect sentence cannot reach the ratio: sound only while difflib never aligns more."""
+    blocks = difflib.SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks()
+    assert sum(m.size for m in blocks) <= LCSseq.similarity(a, b)

@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from rapidfuzz.distance import LCSseq
+
 from unspin.text.normalize import fold_homoglyphs
 from unspin.trace.fingerprint import (
     STOPWORDS,
@@ -534,17 +536,19 @@ def _best_stretch(
     best = None
     seen: set[tuple[int, int]] = set()
     n_sent = len(s.sents)
+    q_content: list[str] | None = None
     for si in shortlist:
         for lo, hi in ((si, si), (si, si + 1), (si - 1, si)):
             if lo < 0 or hi >= n_sent or (lo, hi) in seen:
                 continue
             seen.add((lo, hi))
             wa, wb = s.sents[lo][0], s.sents[hi][1]
-            # An upper bound first: aligned words are suspect words the stretch has, and the
+            # An upper bound first: the words difflib aligns are a common subsequence of
+            # the two, so at most their longest one (`LCSseq`, bit-parallel C++), and the
             # cut stretch is at least as long as what aligns; most shortlisted stretches of
             # a candidate that is not a source fail it, and difflib is the cost of a trace.
-            have = set(s.norm[wa:wb])
-            eq_max = sum(1 for w in qn if w in have)
+            stretch = s.norm[wa:wb]
+            eq_max = LCSseq.similarity(qn, stretch)
             bound = 2.0 * eq_max / (len(qn) + eq_max) if eq_max else 0.0
             if best is not None and bound <= best[0]:
                 continue
@@ -552,8 +556,12 @@ def _best_stretch(
                 if bound < floor:
                     continue
             elif bound < min_ratio:
-                ceq_max = sum(1 for w in qn if w in have and w in content)
-                if bound < WEAK_RATIO or ceq_max < max(WEAK_CONTENT, len(content) / 3):
+                if bound < WEAK_RATIO:
+                    continue
+                if q_content is None:
+                    q_content = [w for w in qn if w in content]
+                # the content words that align are a common subsequence too
+                if LCSseq.similarity(q_content, stretch) < max(WEAK_CONTENT, len(content) / 3):
                     continue
             blocks = [m for m in s.matcher(lo, hi, qn).get_matching_blocks() if m.size]
             if not blocks:
