@@ -41,6 +41,15 @@ def test_pairs_and_restoration_from_the_source() -> None:
     assert is_match(al)
 
 
+def test_within_aligns_only_the_sentences_asked_for() -> None:
+    q = Text(SPUN)
+    whole = align(q, SOURCE)
+    part = align(q, SOURCE, within={1, 2})
+    assert whole.sentences == 4 and part.sentences == 2
+    assert [m.start for m in part.matches] == [m.start for m in whole.matches[1:3]]
+    assert not align(q, SOURCE, within=()).sentences
+
+
 def test_shuffled_sentences_still_align() -> None:
     sents = SPUN.split(". ")
     shuffled = ". ".join([sents[2], sents[0], sents[3], sents[1]])

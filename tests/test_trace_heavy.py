@@ -76,6 +76,18 @@ def test_stitched_page_gets_every_source(db: Path) -> None:
     assert "lindqvist" not in {s.source for s in t.sentences}
 
 
+def test_sources_a_few_sentences_found_pass_the_quick_test(db: Path) -> None:
+    """With one candidate by overall score, the other sources come from their sentences'
+    keys (`SENTENCE_TOP`): each must align a sentence that found it, or a neighbour,
+    before the whole page is aligned with it. Tyne and Kepler explain one sentence each."""
+    with Index(db) as idx:
+        t = idx.explain(STITCHED, max_candidates=1)
+    assert {s.id for s in t.sources} == {"okafor", "tyne", "kepler"}
+    assert [s.source for s in t.sentences] == ["okafor", "tyne", "kepler"]
+    near = align(STITCHED, SOURCES["tyne"], within={0, 1})
+    assert near.sentences == 1 and align(STITCHED, SOURCES["tyne"], within={2}).sentences == 0
+
+
 def test_template_sibling_is_rejected(db: Path) -> None:
     """Lindqvist's text is indexed; Okafor's template with Lindqvist's names is not Okafor."""
     t = explain(SIBLING.replace("Astrid Lindqvist", "Maria Berg"), str(db))

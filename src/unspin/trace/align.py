@@ -21,7 +21,7 @@ import bisect
 import difflib
 import re
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -302,8 +302,11 @@ def align(
     *,
     min_ratio: float = 0.5,
     max_conflicts: int = 0,
+    within: Collection[int] | None = None,
 ) -> Alignment:
-    """Align `suspect` to `source`; see the module docstring for what each number means."""
+    """Align `suspect` to `source`; see the module docstring for what each number means.
+    `within`: only these suspect sentences (by index) are aligned, the others are left
+    unmatched (a quick test of a candidate that a few sentences found)."""
     q = suspect if isinstance(suspect, Text) else Text(suspect)
     s = source if isinstance(source, Text) else Text(source)
     if not len(q) or not len(s):
@@ -312,7 +315,11 @@ def align(
     # of a kind; they count as evidence only when the text has nothing longer.
     long_q = sum(b - a for a, b in q.sents if b - a >= MIN_EVIDENCE)
     q_total = long_q or len(q)
-    postings = s.postings(set(q.norm) - STOPWORDS)
+    if within is None:
+        wanted = set(q.norm)
+    else:
+        wanted = set().union(*(q.sent_norms[i] for i in within if 0 <= i < len(q.sents)))
+    postings = s.postings(wanted - STOPWORDS)
 
     covered_q = 0
     aligned_q = 0
@@ -330,7 +337,10 @@ def align(
     text_q, text_s = q.text, s.text
 
     chosen: list[Any] = []
-    for qn in q.sent_norms:
+    for i, qn in enumerate(q.sent_norms):
+        if within is not None and i not in within:
+            chosen.append(None)
+            continue
         votes: dict[int, int] = {}
         content = set(qn) - STOPWORDS
         for w in content:
@@ -344,7 +354,7 @@ def align(
             (si for si, v in votes.items() if v >= need), key=lambda si: (-votes[si], si)
         )[:3]
         chosen.append(_best_stretch(qn, content, shortlist, s, min_ratio))
-    _fill_between(q, s, chosen)
+    _fill_between(q, s, chosen, within)
     moved_in = _moved_in(q, s, chosen)
 
     for (qa, qb), qn, best in zip(q.sents, q.sent_norms, chosen):
@@ -494,13 +504,17 @@ def _moved_in(q: Text, s: Text, chosen: list[Any]) -> set[str]:
     return out
 
 
-def _fill_between(q: Text, s: Text, chosen: list[Any]) -> None:
+def _fill_between(
+    q: Text, s: Text, chosen: list[Any], within: Collection[int] | None = None
+) -> None:
     """Sentences too rewritten to stand on their own (few content words left), accepted
     at CONTEXT_RATIO when they sit where the source's order puts them: between two
     neighbours that matched, at the source sentences between theirs, or next to one."""
     n = len(chosen)
     for i in range(n):
         if chosen[i] is not None or len(q.sent_norms[i]) < MIN_EVIDENCE:
+            continue
+        if within is not None and i not in within:
             continue
         prev = chosen[i - 1] if i > 0 else None
         nxt = chosen[i + 1] if i + 1 < n else None

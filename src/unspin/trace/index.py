@@ -597,7 +597,8 @@ class Index:
         in more than `max_conflicts` of its aligned sentences is a template sibling and
         explains nothing. `keep_all` reports every verified candidate with its numbers and
         no attribution (for tuning), matched or not. Candidates that could only explain
-        sentences already explained are not verified (`SKIP_AFTER`)."""
+        sentences already explained are not verified (`SKIP_AFTER`), nor are those past
+        `max_candidates` (found by a few sentences) that align none of those sentences."""
         fp = self.fingerprinter(text)
         suspect = Text(text)
         long_sents = [i for i, (a, b) in enumerate(suspect.sents) if b - a >= 6] or list(
@@ -614,8 +615,16 @@ class Index:
             body = self.text(doc)
             if body is None:
                 continue
+            source = Text(body)
+            if n >= max_candidates:
+                # Found by a few sentences only (`SENTENCE_TOP`): it must align one of them
+                # or a neighbour before the whole text is aligned (most such candidates of
+                # a text with no source align none: the cost of a query is theirs).
+                near = {j for i in backing for j in (i - 1, i, i + 1)}
+                if not align(suspect, source, within=near).sentences:
+                    continue
             texts[doc] = body
-            al = align(suspect, body)
+            al = align(suspect, source)
             verified.append(((doc, score), al))
             if is_match(al, 0.0, max_conflicts):
                 done = {m.start for m in al.matches}
