@@ -125,6 +125,18 @@ def test_a_name_a_thesaurus_lists_only_as_a_name_is_still_a_name() -> None:
     assert not is_match(al)
 
 
+def test_a_name_written_in_thesaurus_words_is_not_replaced_by_one_no_thesaurus_lists() -> None:
+    source = (
+        "The Western Magpies Football Club is a senior football club of the western suburbs "
+        "of the city, and it plays in the second division of the state league."
+    )
+    sibling = source.replace("Western Magpies", "Palm Beach Currumbin")
+    spun = source.replace("Western Magpies", "Occidental Magpies").replace("senior", "elder")
+    assert align(sibling, source).sentences == 0
+    al = align(spun, source)
+    assert al.sentences == 1 and al.conflicts == 0
+
+
 def test_a_capitalised_inflection_the_spinner_put_in_is_not_a_name() -> None:
     # Spinners capitalise what they put in ("Louder" for "stronger than"): in the suspect
     # a capitalised word any inflection of which a thesaurus lists is no name, though in

@@ -408,14 +408,21 @@ def align(
                 and not (sn[j][0].isdigit() and sn[j] in q_moved)
                 and not any(_respelled(sn[j], w) for w in theirs)
             ]
-            loses_anchor = any(_anchor_cached(w) for w in ours - theirs)
+            # A word no thesaurus lists put in where the source loses a name: a word no
+            # thesaurus lists, or one the source writes with a capital inside its sentence
+            # ("the Western Magpies": a spinner may swap them for other capitalised
+            # thesaurus words, never for "Palm Beach Currumbin", another club of one
+            # template).
+            loses_name = any(_anchor_cached(w) for w in ours - theirs) or any(
+                sn[j] not in theirs and _capital_inside(s, sa + j) for j in range(j1, j2)
+            )
             changed += [
                 (i, qn[i])
                 for i in range(i1, i2)
                 if (
                     qn[i] not in ours and qn[i] not in s_moved
                     if qn[i][0].isdigit()
-                    else loses_anchor
+                    else loses_name
                     and not {qn[i], _bare(qn[i])} & ours
                     and not any(_respelled(qn[i], w) for w in ours)
                     and _protected(q, qa + i, spun=True)
@@ -715,6 +722,12 @@ def _protected(t: Text, i: int, *, spun: bool = False) -> bool:
     if _NUMERAL.match(norm) and t._words[slice(*t.span(i))].isupper():
         return True
     return (_anchor_cached(norm) if spun else _name_cached(norm)) and not _CLITIC.search(norm)
+
+
+def _capital_inside(t: Text, i: int) -> bool:
+    """Whether word `i` of `t` is written with a capital where a sentence does not start
+    (a name as the text writes it, whatever a thesaurus lists)."""
+    return t.capital(i) and not t.norm[i][0].isdigit() and t.sents[t.sent_of(i)][0] != i
 
 
 def is_match(al: Alignment, min_similarity: float = 0.5, max_conflicts: float = 0.1) -> bool:
