@@ -265,6 +265,37 @@ def test_split_sentence_is_not_a_renamed_one() -> None:
     assert "400 million dollars. Making Okafor" in al.restored
 
 
+def test_a_keyword_pasted_before_a_split_off_clause_replaces_no_name() -> None:
+    # The spinner split "After graduating from the University of Auckland," off the
+    # sentence and a search keyword was pasted before the rest: the opening "the
+    # University of Auckland" of the source stretch is another cut, not a name that
+    # "supplement price" replaced.
+    source = (
+        "Ross grew up in a small town near Hamilton. After graduating from the University "
+        "of Auckland, Ross was given a Commonwealth Scholarship to study in the UK. He "
+        "was awarded a doctorate in English literature by the University of Edinburgh."
+    )
+    spun = (
+        "Ross matured in a little town close to Hamilton. supplement price Ross was handed "
+        "a Commonwealth Scholarship to learn in the UK. He was conferred a doctorate in "
+        "English writing by the University of Edinburgh."
+    )
+    al = align(spun, source)
+    assert al.conflicts == 0 and al.sentences == 3 and is_match(al)
+    # A name the suspect moved within its sentence is a rewording of that opening: the
+    # stretch keeps it, and the name it lost there still counts.
+    moved = (
+        "The strait and the peninsula were named in 1859 by Captain George Richards, in "
+        "honour of Alessandro Malaspina, an Italian noble who led the Spanish expedition."
+    )
+    source = (
+        "It lies in British Columbia. Malaspina Peninsula and Malaspina Strait were named "
+        "in 1859 by Captain George Richards, in honour of Alessandro Malaspina, an Italian "
+        "noble who led the Spanish expedition."
+    )
+    assert align(moved, source).conflicts == 1
+
+
 def test_a_name_in_place_of_a_rare_word_is_a_sibling() -> None:
     # Two species described from one template: "Talboti" where the source has the rare
     # "hemicyanea", "Allen" for "Weber". Spinners add no names.

@@ -353,7 +353,7 @@ def align(
         shortlist = sorted(
             (si for si, v in votes.items() if v >= need), key=lambda si: (-votes[si], si)
         )[:3]
-        chosen.append(_best_stretch(qn, content, shortlist, s, min_ratio))
+        chosen.append(_best_stretch(q, i, content, shortlist, s, min_ratio))
     _fill_between(q, s, chosen, within)
     moved_in = _moved_in(q, s, chosen)
 
@@ -535,25 +535,26 @@ def _fill_between(
             hi = lo
         if lo is None or hi is None or hi < lo or hi - lo > 2 or hi >= len(s.sents):
             continue
-        qn = q.sent_norms[i]
-        got = _best_stretch(qn, set(), list(range(lo, hi + 1)), s, 1.1, CONTEXT_RATIO)
+        got = _best_stretch(q, i, set(), list(range(lo, hi + 1)), s, 1.1, CONTEXT_RATIO)
         if got is not None:
             chosen[i] = got
 
 
 def _best_stretch(
-    qn: list[str],
+    q: Text,
+    qi: int,
     content: set[str],
     shortlist: list[int],
     s: Text,
     min_ratio: float,
     floor: float | None = None,
 ) -> tuple[float, int, int, difflib.SequenceMatcher, int, bool] | None:
-    """The stretch of the source that suspect sentence `qn` is best rewritten from, as
+    """The stretch of the source that suspect sentence `qi` is best rewritten from, as
     (ratio, first source token, matcher over the stretch, equal words, strong): one of the
     shortlisted sentences, or it with a neighbour (a merged sentence), cut to the part that
     aligns (a split one). None when no stretch passes as a rewrite (see WEAK_RATIO);
     with `floor`, any stretch aligning at `floor` or better passes."""
+    qn = q.sent_norms[qi]
     best = None
     seen: set[tuple[int, int]] = set()
     n_sent = len(s.sents)
@@ -610,7 +611,7 @@ def _best_stretch(
         return None
     ratio, sa, sb, eq, strong = best
     sm = difflib.SequenceMatcher(None, qn, s.norm[sa:sb], autojunk=False)
-    trimmed = _trim_edges(sm.get_opcodes(), s, sa, sb)
+    trimmed = _trim_edges(sm.get_opcodes(), q, q.sents[qi][0], s, sa, sb)
     if trimmed != (sa, sb):
         sa, sb = trimmed
         sm = difflib.SequenceMatcher(None, qn, s.norm[sa:sb], autojunk=False)
@@ -618,7 +619,7 @@ def _best_stretch(
 
 
 def _trim_edges(
-    ops: list[tuple[str, int, int, int, int]], s: Text, sa: int, sb: int
+    ops: list[tuple[str, int, int, int, int]], q: Text, qa: int, s: Text, sa: int, sb: int
 ) -> tuple[int, int]:
     """The source stretch without what its unaligned ends reach into.
 
@@ -628,7 +629,13 @@ def _trim_edges(
     or number, are the neighbouring sentence, cut where the suspect's sentence ends
     ("... for $400 bazillion" against "... for $400 million, making Corwin"), not a name
     the spinner replaced nor words to put back. So such an end keeps only as many source
-    words as the suspect has there."""
+    words as the suspect has there. And where the suspect opens with words that hold no
+    name or number, while the source's words against them hold names or numbers the
+    suspect's sentence lacks, the opening is another cut (a clause the suspect split
+    off, a search keyword pasted before the sentence: "order piece online Wyoming was
+    built" against "... in Evanston, Wyoming was built"), not a name replaced: a
+    spinner's thesaurus has no entry that turns a name into common words, and a template
+    sibling puts another name in its place. That opening of the source is cut away."""
     if not ops:
         return sa, sb
     tag, i1, i2, j1, j2 = ops[-1]
@@ -638,10 +645,28 @@ def _trim_edges(
             sb = keep
     tag, i1, i2, j1, j2 = ops[0]
     if tag != "equal" and j2 - j1 > i2 - i1:
-        keep = sa + j2 - (i2 - i1)
+        end = sa + j2
+        keep = end - (i2 - i1)
         if i1 == i2 or any(_protected(s, j) for j in range(sa + j1, keep)):
             sa = keep
+        if _another_cut(q, qa, qa + ops[-1][2], i2, s, sa, end):
+            sa = end
     return (sa, sb) if sb > sa else (sa, sa + 1)
+
+
+def _another_cut(q: Text, qa: int, qb: int, k: int, s: Text, sa: int, sb: int) -> bool:
+    """Whether the source words `sa:sb` opening a stretch are another cut than the suspect
+    sentence `qa:qb`'s (`_trim_edges`): they hold names or numbers, none of which the
+    sentence has anywhere (a name it moved, "The strait and the peninsula were named
+    ... Alessandro Malaspina" for "Malaspina Peninsula and Malaspina Strait were named",
+    is a rewording of these words), and its first `k` words, against them, hold no name
+    or number."""
+    if not k or sb <= sa:
+        return False
+    names = {s.norm[j] for j in range(sa, sb) if _protected(s, j)}
+    if not names or names & set(q.norm[qa:qb]):
+        return False
+    return not any(_protected(q, i, spun=True) for i in range(qa, qa + k))
 
 
 def _number_swapped(q_words: set[str], s: Text, sa: int, sb: int) -> bool:
