@@ -13,6 +13,7 @@ import pytest
 from trace_texts import SOURCES as TEXTS
 
 from unspin.trace import Index, align, cluster, explain
+from unspin.trace.align import Text
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
@@ -86,6 +87,37 @@ def test_sources_a_few_sentences_found_pass_the_quick_test(db: Path) -> None:
     assert [s.source for s in t.sentences] == ["okafor", "tyne", "kepler"]
     near = align(STITCHED, SOURCES["tyne"], within={0, 1})
     assert near.sentences == 1 and align(STITCHED, SOURCES["tyne"], within={2}).sentences == 0
+
+
+def test_weak_best_scores_pass_the_quick_test_first(db: Path, monkeypatch) -> None:
+    """A best-scoring candidate under `WEAK_SCORE` (here: every one) is backed by the
+    sentences whose keys hit it and is aligned whole only when one of them, or a
+    neighbour, aligns with it: the stitched page still gets its three sources, and a
+    sentence that shares the Tyne pages' names but none of their wording aligns no
+    candidate whole."""
+    monkeypatch.setattr("unspin.trace.index.WEAK_SCORE", float("inf"))
+    calls: list[tuple[bool, int]] = []
+
+    def spy(suspect, source, **kw):  # the real alignment, recorded
+        got = align(suspect, source, **kw)
+        calls.append((kw.get("within") is None, got.sentences))
+        return got
+
+    monkeypatch.setattr("unspin.trace.index.align", spy)
+    with Index(db, mode="a") as idx:
+        idx.add([("ferry", "Ferries between Newcastle and Gateshead stopped running in 1928.")])
+        ids = dict(idx._q("SELECT doc, id FROM docs"))
+        found = idx.candidates(idx.fingerprinter(STITCHED), Text(STITCHED))
+        backing = {ids[doc]: sentences for doc, _score, sentences in found}
+        assert backing["okafor"] >= {0} and backing["tyne"] >= {1} and backing["ferry"] >= {1}
+        assert {s.id for s in idx.explain(STITCHED).sources} == {"okafor", "tyne", "kepler"}
+        assert [n > 0 for whole, n in calls if not whole] == [True] * 3
+        calls.clear()
+        unsourced = "A footbridge from Newcastle to Gateshead opened for walkers in 2001."
+        found = idx.candidates(idx.fingerprinter(unsourced), Text(unsourced))
+        assert {ids[doc] for doc, *_ in found} >= {"tyne", "ferry"}
+        assert not idx.explain(unsourced).sources
+    assert calls and all(not whole and not n for whole, n in calls)
 
 
 def test_template_sibling_is_rejected(db: Path) -> None:

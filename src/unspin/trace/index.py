@@ -65,6 +65,10 @@ LONG_DOC = 400
 # many: boilerplate words recur in nearly every query, and reading their postings only to
 # drop them was most of the candidate step's time at 1M documents.
 MAX_BOILERPLATE = 200_000
+# A best-scoring document under this score (a band or two, a few sentence-key hits) is
+# backed by the sentences that hit it and gets the quick test of the documents single
+# sentences found: at 1M documents most of a query's best scores are such chance hits.
+WEAK_SCORE = 2.0
 _POSTINGS = "SELECT doc FROM bands WHERE key = ? LIMIT ?"
 
 _SCHEMA = """
@@ -204,6 +208,12 @@ def _summed(docs: list[np.ndarray], weights: list[np.ndarray]) -> tuple[np.ndarr
         return np.zeros(0, dtype=np.int64), np.zeros(0)
     distinct, where = np.unique(np.concatenate(docs), return_inverse=True)
     return distinct, np.bincount(where, weights=np.concatenate(weights), minlength=len(distinct))
+
+
+def _holds(docs: np.ndarray, doc: int) -> bool:
+    """Whether sorted `docs` holds `doc`."""
+    at = int(np.searchsorted(docs, doc))
+    return at < len(docs) and int(docs[at]) == doc
 
 
 def _weights_at(hits: tuple[np.ndarray, np.ndarray] | None, docs: np.ndarray) -> np.ndarray:
@@ -504,8 +514,9 @@ class Index:
     def candidates(
         self, fp: Fingerprint, suspect: Text | None = None, limit: int = 10
     ) -> list[tuple[int, float, frozenset[int]]]:
-        """(doc, score, suspect sentences it is a top candidate of) for the most promising
-        reference documents, in the order to verify them. Score: LSH bands shared with the
+        """(doc, score, suspect sentences it is a top candidate of; for one of the `limit`
+        best scores under `WEAK_SCORE`, the sentences whose keys hit it) for the most
+        promising reference documents, in the order to verify them. Score: LSH bands shared with the
         whole text, plus, for every suspect sentence, its content words found among the
         document's sentence keys (each weighted by how few documents share it, and less when
         a thesaurus lists it: `query_word_keys`; less in a long document: `LONG_DOC`; at
@@ -572,6 +583,11 @@ class Index:
         def score_of(doc: int) -> float:
             return float(score[np.searchsorted(all_docs, doc)])
 
+        for doc in ranked:
+            if score_of(doc) < WEAK_SCORE:
+                backed.setdefault(doc, set()).update(
+                    si for si, (sd, _sh) in enumerate(sent_hits) if _holds(sd, doc)
+                )
         ranked += sorted(extra, key=lambda d: (*extra[d], -score_of(d), d))[: 2 * limit]
         return [(doc, score_of(doc), frozenset(backed.get(doc, ()))) for doc in ranked]
 
@@ -598,7 +614,8 @@ class Index:
         explains nothing. `keep_all` reports every verified candidate with its numbers and
         no attribution (for tuning), matched or not. Candidates that could only explain
         sentences already explained are not verified (`SKIP_AFTER`), nor are those past
-        `max_candidates` (found by a few sentences) that align none of those sentences."""
+        `max_candidates` (found by a few sentences) or scoring under `WEAK_SCORE` that align
+        none of their sentences."""
         fp = self.fingerprinter(text)
         suspect = Text(text)
         long_sents = [i for i, (a, b) in enumerate(suspect.sents) if b - a >= 6] or list(
@@ -609,17 +626,19 @@ class Index:
         verified: list[tuple[tuple[int, float], Alignment]] = []
         texts: dict[int, str] = {}
         for n, (doc, score, backing) in enumerate(self.candidates(fp, suspect, max_candidates)):
-            if n >= max_candidates or len(explained) >= SKIP_AFTER * len(long_sents):
+            weak = n >= max_candidates or score < WEAK_SCORE
+            if weak or len(explained) >= SKIP_AFTER * len(long_sents):
                 if not any(i not in explained for i in backing):
                     continue  # it could only explain again what is already explained
             body = self.text(doc)
             if body is None:
                 continue
             source = Text(body)
-            if n >= max_candidates:
-                # Found by a few sentences only (`SENTENCE_TOP`): it must align one of them
-                # or a neighbour before the whole text is aligned (most such candidates of
-                # a text with no source align none: the cost of a query is theirs).
+            if weak:
+                # Found by a few sentences only (`SENTENCE_TOP`), or a weak best score
+                # (`WEAK_SCORE`): it must align one of those sentences or a neighbour
+                # before the whole text is aligned (most such candidates of a text with no
+                # source align none: the cost of a query is theirs).
                 near = {j for i in backing for j in (i - 1, i, i + 1)}
                 if not align(suspect, source, within=near).sentences:
                     continue
