@@ -66,8 +66,8 @@ LONG_DOC = 400
 # drop them was most of the candidate step's time at 1M documents.
 MAX_BOILERPLATE = 200_000
 # A best-scoring document under this score (a band or two, a few sentence-key hits) is
-# backed by the sentences that hit it and gets the quick test of the documents single
-# sentences found: at 1M documents most of a query's best scores are such chance hits.
+# verified only when some suspect sentence's keys hit it: at 1M documents most of a query's
+# best scores are such chance hits, and one that shares no sentence key shares no sentence.
 WEAK_SCORE = 2.0
 _POSTINGS = "SELECT doc FROM bands WHERE key = ? LIMIT ?"
 
@@ -516,16 +516,16 @@ class Index:
     ) -> list[tuple[int, float, frozenset[int]]]:
         """(doc, score, suspect sentences it is a top candidate of; for one of the `limit`
         best scores under `WEAK_SCORE`, the sentences whose keys hit it) for the most
-        promising reference documents, in the order to verify them. Score: LSH bands shared with the
-        whole text, plus, for every suspect sentence, its content words found among the
-        document's sentence keys (each weighted by how few documents share it, and less when
-        a thesaurus lists it: `query_word_keys`; less in a long document: `LONG_DOC`; at
-        most 2 per sentence). First the `limit`
-        best scores, then each sentence's own best documents (a source of one or two
-        sentences of a stitched page scores low overall), at most 2 * `limit` more, every
-        sentence's first choice before any sentence's second (a heavily spun sentence whose
-        keys few documents share still gets its best verified). A key
-        thousands of documents share (boilerplate) is skipped."""
+        promising reference documents, in the order to verify them. Score: LSH bands
+        shared with the whole text, plus, for every suspect sentence, its content words
+        found among the document's sentence keys (each weighted by how few documents share
+        it, and less when a thesaurus lists it: `query_word_keys`; less in a long document:
+        `LONG_DOC`; at most 2 per sentence). First the `limit` best scores, then each
+        sentence's own best documents (a source of one or two sentences of a stitched page
+        scores low overall), at most 2 * `limit` more, every sentence's first choice before
+        any sentence's second (a heavily spun sentence whose keys few documents share still
+        gets its best verified). A key thousands of documents share (boilerplate) is
+        skipped."""
         # Scores are summed with numpy (bincount adds in input order: the same sums as
         # one dict update per posting, at a fraction of the cost; a query reads thousands).
         docs: list[np.ndarray] = []
@@ -614,8 +614,8 @@ class Index:
         explains nothing. `keep_all` reports every verified candidate with its numbers and
         no attribution (for tuning), matched or not. Candidates that could only explain
         sentences already explained are not verified (`SKIP_AFTER`), nor are those past
-        `max_candidates` (found by a few sentences) or scoring under `WEAK_SCORE` that align
-        none of their sentences."""
+        `max_candidates` (found by a few sentences) that align none of those sentences, nor
+        those scoring under `WEAK_SCORE` that no sentence's keys hit."""
         fp = self.fingerprinter(text)
         suspect = Text(text)
         long_sents = [i for i, (a, b) in enumerate(suspect.sents) if b - a >= 6] or list(
@@ -626,19 +626,19 @@ class Index:
         verified: list[tuple[tuple[int, float], Alignment]] = []
         texts: dict[int, str] = {}
         for n, (doc, score, backing) in enumerate(self.candidates(fp, suspect, max_candidates)):
-            weak = n >= max_candidates or score < WEAK_SCORE
-            if weak or len(explained) >= SKIP_AFTER * len(long_sents):
+            if n >= max_candidates or len(explained) >= SKIP_AFTER * len(long_sents):
                 if not any(i not in explained for i in backing):
                     continue  # it could only explain again what is already explained
+            elif score < WEAK_SCORE and not backing:
+                continue  # a chance hit: it shares no sentence key, so no sentence
             body = self.text(doc)
             if body is None:
                 continue
             source = Text(body)
-            if weak:
-                # Found by a few sentences only (`SENTENCE_TOP`), or a weak best score
-                # (`WEAK_SCORE`): it must align one of those sentences or a neighbour
-                # before the whole text is aligned (most such candidates of a text with no
-                # source align none: the cost of a query is theirs).
+            if n >= max_candidates:
+                # Found by a few sentences only (`SENTENCE_TOP`): it must align one of them
+                # or a neighbour before the whole text is aligned (most such candidates of
+                # a text with no source align none: the cost of a query is theirs).
                 near = {j for i in backing for j in (i - 1, i, i + 1)}
                 if not align(suspect, source, within=near).sentences:
                     continue
